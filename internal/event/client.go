@@ -1,0 +1,190 @@
+package event
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+)
+
+// HeadHeader is the response header of GET /events that carries the bus's
+// last sequence number, so a reader knows when it has caught up.
+const HeadHeader = "Blogctl-Head-Seq"
+
+// BatchHeader is the response header a subscriber sets on its answer to a
+// delivery to say that it accepts a JSON array of up to that many events in
+// one request. A subscriber that never sets it, such as the course's
+// services, gets one event per request.
+const BatchHeader = "Blogctl-Batch"
+
+// Client talks to the event bus.
+type Client struct {
+	base string
+	http *http.Client
+	// MaxElapsed bounds how long Publish retries; zero means until the
+	// context ends.
+	MaxElapsed time.Duration
+}
+
+// NewClient returns a client of the bus at busURL, given either as the bus's
+// address (http://event-bus-srv:4005) or, as the course writes it, as its
+// events URL (http://event-bus-srv:4005/events).
+func NewClient(busURL string, hc *http.Client) *Client {
+	if hc == nil {
+		hc = &http.Client{Timeout: 60 * time.Second}
+	}
+	base := strings.TrimSuffix(strings.TrimSuffix(busURL, "/"), "/events")
+	return &Client{base: base, http: hc}
+}
+
+// URL returns the bus's address.
+func (c *Client) URL() string { return c.base }
+
+// Receipt is the bus's answer to a publish.
+type Receipt struct {
+	Status string `json:"status"`
+	ID     string `json:"id"`
+	Seq    uint64 `json:"seq"`
+}
+
+// Publish stores ev in the bus's log and returns it with its ID and sequence
+// number. It gives ev an ID if it has none, so that retrying after a lost
+// answer stores it once, and retries while the bus is unreachable or
+// failing, until ctx ends or MaxElapsed passes.
+func (c *Client) Publish(ctx context.Context, ev Event) (Event, error) {
+	if ev.ID == "" {
+		ev.ID = NewID()
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return Event{}, fmt.Errorf("encoding %s event: %w", ev.Type, err)
+	}
+
+	op := func() (Receipt, error) { return c.post(ctx, body) }
+	r, err := backoff.Retry(ctx, op, c.retryOptions()...)
+	if err != nil {
+		return Event{}, fmt.Errorf("publishing %s to the event bus at %s: %w", ev.Type, c.base, err)
+	}
+	ev.ID, ev.Seq = r.ID, r.Seq
+	return ev, nil
+}
+
+func (c *Client) retryOptions() []backoff.RetryOption {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = 50 * time.Millisecond
+	b.MaxInterval = 2 * time.Second
+	opts := []backoff.RetryOption{backoff.WithBackOff(b)}
+	if c.MaxElapsed > 0 {
+		opts = append(opts, backoff.WithMaxElapsedTime(c.MaxElapsed))
+	} else {
+		opts = append(opts, backoff.WithMaxElapsedTime(0))
+	}
+	return opts
+}
+
+func (c *Client) post(ctx context.Context, body []byte) (Receipt, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/events", bytes.NewReader(body))
+	if err != nil {
+		return Receipt{}, backoff.Permanent(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return Receipt{}, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return Receipt{}, err
+	}
+	if err := statusError(resp, b); err != nil {
+		return Receipt{}, err
+	}
+	var r Receipt
+	if err := json.Unmarshal(b, &r); err != nil {
+		return Receipt{}, backoff.Permanent(fmt.Errorf("decoding the bus's answer: %w", err))
+	}
+	return r, nil
+}
+
+// statusError turns a non-2xx answer into an error: permanent for a 4xx,
+// which a retry cannot mend, and retryable otherwise.
+func statusError(resp *http.Response, body []byte) error {
+	if resp.StatusCode/100 == 2 {
+		return nil
+	}
+	var e struct {
+		Error string `json:"error"`
+	}
+	msg := strings.TrimSpace(string(body))
+	if json.Unmarshal(body, &e) == nil && e.Error != "" {
+		msg = e.Error
+	}
+	err := fmt.Errorf("%s: %s", resp.Status, msg)
+	if resp.StatusCode/100 == 4 && resp.StatusCode != http.StatusTooManyRequests {
+		return backoff.Permanent(err)
+	}
+	return err
+}
+
+// Page is a run of the bus's log.
+type Page struct {
+	Events []Event
+	// Head is the bus's last sequence number when it answered.
+	Head uint64
+}
+
+// Read returns the events after sequence number since, at most limit of
+// them (zero for the bus's default). When there are none yet, the bus waits
+// up to wait for one before answering with an empty page.
+func (c *Client) Read(ctx context.Context, since uint64, limit int, wait time.Duration) (Page, error) {
+	q := url.Values{"since": {strconv.FormatUint(since, 10)}}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	if wait > 0 {
+		q.Set("wait", wait.String())
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/events?"+q.Encode(), nil)
+	if err != nil {
+		return Page{}, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return Page{}, fmt.Errorf("reading the event bus at %s: %w", c.base, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return Page{}, fmt.Errorf("reading the event bus at %s: %w", c.base, statusError(resp, b))
+	}
+	var p Page
+	if err := json.NewDecoder(resp.Body).Decode(&p.Events); err != nil {
+		return Page{}, fmt.Errorf("decoding events from %s: %w", c.base, err)
+	}
+	p.Head, _ = strconv.ParseUint(resp.Header.Get(HeadHeader), 10, 64)
+	for _, ev := range p.Events {
+		p.Head = max(p.Head, ev.Seq)
+	}
+	return p, nil
+}
+
+// NewID returns a random ID of 8 lowercase hex characters, the course's
+// shape of IDs.
+func NewID() string {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b[:])
+}
