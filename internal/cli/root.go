@@ -31,7 +31,11 @@ Start the whole system on this machine, with no Docker and no cluster:
 
 	// Each command registers itself here; keep the list sorted.
 	root.AddCommand(
+		newDownCmd(s),
+		newLogsCmd(s),
 		newServeCmd(s),
+		newStatusCmd(s),
+		newUpCmd(s),
 		newVersionCmd(s),
 	)
 	bindEnvAll(root)
