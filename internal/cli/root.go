@@ -29,15 +29,13 @@ Start the whole system on this machine, with no Docker and no cluster:
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)
 
-	// Each command registers itself here; keep the list sorted.
+	// Each command registers itself here; keep the list sorted. Commands
+	// that deploy and operate the system register in commands_full.go.
 	root.AddCommand(
-		newDownCmd(s),
-		newLogsCmd(s),
 		newServeCmd(s),
-		newStatusCmd(s),
-		newUpCmd(s),
 		newVersionCmd(s),
 	)
+	addFullCommands(root, s)
 	bindEnvAll(root)
 	return root
 }

@@ -1,0 +1,20 @@
+//go:build !serveonly
+
+package cli
+
+import (
+	"github.com/spf13/cobra"
+)
+
+// addFullCommands registers the commands that build, deploy and operate the
+// system. They pull in the Docker, Kubernetes and terminal UI libraries, so
+// the image's binary, built with the serveonly tag, leaves them out.
+func addFullCommands(root *cobra.Command, s *Streams) {
+	// Keep the list sorted.
+	root.AddCommand(
+		newDownCmd(s),
+		newLogsCmd(s),
+		newStatusCmd(s),
+		newUpCmd(s),
+	)
+}
