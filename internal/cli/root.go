@@ -32,6 +32,7 @@ Start the whole system on this machine, with no Docker and no cluster:
 	// Each command registers itself here; keep the list sorted. Commands
 	// that deploy and operate the system register in commands_full.go.
 	root.AddCommand(
+		newHealthCmd(s),
 		newServeCmd(s),
 		newVersionCmd(s),
 	)
