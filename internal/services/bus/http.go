@@ -1,0 +1,204 @@
+package bus
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/blogctl/blogctl/internal/event"
+	"github.com/blogctl/blogctl/internal/services/httpapi"
+)
+
+// MaxWait caps the long-poll wait of GET /events.
+const MaxWait = 60 * time.Second
+
+// streamPage is how many events GET /events reads from the store at a time.
+const streamPage = 512
+
+// api serves the bus's routes.
+type api struct {
+	store   *Store
+	deliver *Deliverer
+	// stopping ends long polls when the bus shuts down.
+	stopping <-chan struct{}
+}
+
+// routes registers the bus's routes on rt.
+func (a *api) routes(rt *httpapi.Router) {
+	rt.Handle("POST /events", a.postEvent)
+	rt.Handle("GET /events", a.getEvents)
+	rt.Handle("GET /subscribers", a.getSubscribers)
+}
+
+// receipt is the answer to POST /events: the course's {"status":"OK"} and
+// where the event went.
+type receipt struct {
+	Status string `json:"status"`
+	ID     string `json:"id"`
+	Seq    uint64 `json:"seq"`
+}
+
+func (a *api) postEvent(w http.ResponseWriter, r *http.Request) error {
+	body, err := httpapi.ReadBody(r)
+	if err != nil {
+		return err
+	}
+	ev, err := decodeEvent(body)
+	if err != nil {
+		return err
+	}
+	stored, err := a.store.Append(r.Context(), ev)
+	if err != nil {
+		return fmt.Errorf("storing a %s event: %w", ev.Type, err)
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, receipt{Status: "OK", ID: stored.ID, Seq: stored.Seq})
+}
+
+// decodeEvent parses the body of POST /events. Its errors wrap
+// event.ErrMalformed. The seq a client sends is ignored: the bus sets it.
+func decodeEvent(body []byte) (event.Event, error) {
+	ev, err := event.Decode(body)
+	if err != nil {
+		return event.Event{}, err
+	}
+	if len(ev.ID) > MaxIDLen {
+		return event.Event{}, fmt.Errorf("%w: \"id\" is longer than %d bytes", event.ErrMalformed, MaxIDLen)
+	}
+	ev.Seq = 0
+	return ev, nil
+}
+
+// readQuery is the parsed query of GET /events.
+type readQuery struct {
+	since uint64
+	limit int
+	wait  time.Duration
+}
+
+func parseReadQuery(q url.Values) (readQuery, error) {
+	var rq readQuery
+	var err error
+	if s := q.Get("since"); s != "" {
+		if rq.since, err = strconv.ParseUint(s, 10, 64); err != nil {
+			return rq, httpapi.Invalid("since=%q: want a sequence number, 0 or more", s)
+		}
+	}
+	if s := q.Get("limit"); s != "" {
+		if rq.limit, err = strconv.Atoi(s); err != nil || rq.limit < 0 {
+			return rq, httpapi.Invalid("limit=%q: want a count, 0 (no limit) or more", s)
+		}
+	}
+	if s := q.Get("wait"); s != "" {
+		if rq.wait, err = parseWait(s); err != nil {
+			return rq, httpapi.Invalid("wait=%q: want a duration such as 30s or a number of seconds", s)
+		}
+	}
+	rq.wait = min(rq.wait, MaxWait)
+	return rq, nil
+}
+
+// parseWait reads a Go duration ("30s") or a number of seconds ("30").
+func parseWait(s string) (time.Duration, error) {
+	if n, err := strconv.ParseFloat(s, 64); err == nil {
+		s = strconv.FormatFloat(n, 'f', -1, 64) + "s"
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("bad duration %q", s)
+	}
+	return d, nil
+}
+
+func (a *api) getEvents(w http.ResponseWriter, r *http.Request) error {
+	rq, err := parseReadQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	if rq.wait > 0 {
+		a.waitFor(r.Context(), rq.since, rq.wait)
+	}
+
+	// Serve up to the head as it is now, so the header and body agree.
+	head := a.store.Head()
+	first, err := a.store.Read(rq.since, pageSize(rq.limit, streamPage), 0)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set(event.HeadHeader, strconv.FormatUint(head, 10))
+	w.WriteHeader(http.StatusOK)
+
+	// From here the status is sent: a failure can only cut the stream.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	a.stream(bw, first, rq.limit, head)
+	return bw.Flush()
+}
+
+// stream writes the JSON array of events from page onwards, reading further
+// pages until limit events (all if zero) or the head.
+func (a *api) stream(bw *bufio.Writer, page []Record, limit int, head uint64) {
+	bw.WriteByte('[')
+	n := 0
+	for len(page) > 0 {
+		for _, rec := range page {
+			if rec.Seq > head || (limit > 0 && n >= limit) {
+				bw.WriteByte(']')
+				return
+			}
+			if n > 0 {
+				bw.WriteByte(',')
+			}
+			bw.Write(rec.JSON)
+			n++
+		}
+		if limit > 0 && n >= limit {
+			break
+		}
+		next, err := a.store.Read(page[len(page)-1].Seq, pageSize(limit-n, streamPage), 0)
+		if err != nil {
+			return
+		}
+		page = next
+	}
+	bw.WriteByte(']')
+}
+
+// pageSize returns how many events to read next: page, or fewer when the
+// limit left is smaller.
+func pageSize(left, page int) int {
+	if left > 0 {
+		return min(left, page)
+	}
+	return page
+}
+
+// waitFor returns once the log has an event after since, wait has passed,
+// the request is gone or the bus is stopping.
+func (a *api) waitFor(ctx context.Context, since uint64, wait time.Duration) {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for {
+		changed := a.store.Changed()
+		if a.store.Head() > since {
+			return
+		}
+		select {
+		case <-changed:
+		case <-t.C:
+			return
+		case <-ctx.Done():
+			return
+		case <-a.stopping:
+			return
+		}
+	}
+}
+
+func (a *api) getSubscribers(w http.ResponseWriter, r *http.Request) error {
+	return httpapi.WriteJSON(w, http.StatusOK, a.deliver.Status())
+}
