@@ -90,4 +90,3 @@ func (f *busFlags) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.EventBusURL, "event-bus-url", bus.DefaultURL(),
 		"address of the event bus (its /events URL is accepted too)")
 }
-
