@@ -12,8 +12,10 @@ import (
 func addFullCommands(root *cobra.Command, s *Streams) {
 	// Keep the list sorted.
 	root.AddCommand(
+		newBuildCmd(s),
 		newDownCmd(s),
 		newLogsCmd(s),
+		newPushCmd(s),
 		newStatusCmd(s),
 		newUpCmd(s),
 	)
