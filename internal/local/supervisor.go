@@ -1,0 +1,233 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/blogctl/blogctl/internal/blog"
+	"github.com/blogctl/blogctl/internal/event"
+	"github.com/blogctl/blogctl/internal/gateway"
+	"github.com/blogctl/blogctl/internal/services/httpapi"
+)
+
+// Up runs the whole system until ctx ends, then stops it cleanly and returns
+// nil. It returns an error, having stopped everything it started, if a
+// service cannot start, is not ready in time or exits on its own.
+func Up(ctx context.Context, cfg Config) error {
+	cfg = cfg.withDefaults()
+	p, err := newPlan(cfg)
+	if err != nil {
+		return err
+	}
+	out := &console{w: cfg.ErrOut}
+
+	// Claim the gateway's port first and check the others, so that a taken
+	// port is reported before anything starts.
+	gwLn, err := net.Listen("tcp", net.JoinHostPort(p.host, strconv.Itoa(p.gateway)))
+	if err != nil {
+		return fmt.Errorf("listening for the gateway on port %d: %w: "+
+			"stop what uses it, or choose another with --gateway-port", p.gateway, err)
+	}
+	defer gwLn.Close()
+	if err := checkPorts(p); err != nil {
+		return err
+	}
+	logDir := filepath.Join(cfg.DataDir, "logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return fmt.Errorf("creating the data directory: %w", err)
+	}
+
+	// The addresses are the result: print them first, the gateway on top.
+	if err := printEndpoints(cfg, p); err != nil {
+		return err
+	}
+
+	s := &supervisor{cfg: cfg, plan: p, out: out, logDir: logDir}
+	defer s.stopAll()
+	return s.run(ctx, gwLn)
+}
+
+// checkPorts reports every service port that something already listens on.
+func checkPorts(p plan) error {
+	var errs []error
+	for _, s := range blog.Services {
+		port := p.ports[s.Name]
+		ln, err := net.Listen("tcp", fmt.Sprintf(":%d", port))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("port %d for %s is taken", port, s.Name))
+			continue
+		}
+		ln.Close()
+	}
+	if len(errs) > 0 {
+		errs = append(errs, errors.New("stop what uses them (an earlier \"blogctl up\"?), "+
+			"or move every port with --port-base"))
+	}
+	return errors.Join(errs...)
+}
+
+func printEndpoints(cfg Config, p plan) error {
+	tw := tabwriter.NewWriter(cfg.Out, 0, 4, 2, ' ', 0)
+	for _, ep := range p.endpoints() {
+		note := ""
+		if ep.Name == GatewayName {
+			note = "\topen this in a browser"
+		}
+		fmt.Fprintf(tw, "%s\t%s%s\n", ep.Name, ep.URL, note)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("printing the addresses: %w", err)
+	}
+	return nil
+}
+
+type supervisor struct {
+	cfg    Config
+	plan   plan
+	out    *console
+	logDir string
+	procs  []*process
+}
+
+func (s *supervisor) run(ctx context.Context, gwLn net.Listener) error {
+	// Serve the gateway at once; it answers 502 for a service not up yet.
+	gw, err := s.gateway()
+	if err != nil {
+		return err
+	}
+	gctx, stopGateway := context.WithCancel(context.WithoutCancel(ctx))
+	gwDone := make(chan error, 1)
+	go func() { gwDone <- httpapi.Serve(gctx, httpapi.NewServer(gw, nil), gwLn, 5*time.Second) }()
+	defer func() { stopGateway(); <-gwDone }()
+
+	start := time.Now()
+	if err := s.startAll(ctx); err != nil {
+		return err
+	}
+	if err := s.waitAllReady(ctx); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		s.out.Printf("stopping the blog system")
+		return nil
+	}
+	if err := writeState(s.cfg.DataDir, s.state()); err != nil {
+		return err
+	}
+	defer removeState(s.cfg.DataDir)
+	s.out.Printf("ready in %s; data in %s; press Ctrl-C to stop", time.Since(start).Round(10*time.Millisecond),
+		s.cfg.DataDir)
+
+	fctx, stopFollow := context.WithCancel(ctx)
+	defer stopFollow()
+	go follow(fctx, event.NewClient(s.plan.url(blog.EventBus), nil), s.out)
+	return s.watch(ctx, gwDone)
+}
+
+func (s *supervisor) gateway() (*gateway.Gateway, error) {
+	u := func(name string) *url.URL {
+		v, _ := url.Parse(s.plan.url(name))
+		return v
+	}
+	log := slog.New(slog.NewTextHandler(&prefixWriter{c: s.out, prefix: "[gateway] "},
+		&slog.HandlerOptions{Level: slog.LevelWarn}))
+	return gateway.New(gateway.Backends{
+		Posts: u(blog.Posts), Comments: u(blog.Comments), Query: u(blog.Query), Client: u(blog.Client),
+	}, log)
+}
+
+// startAll starts every service in start order, the bus first.
+func (s *supervisor) startAll(ctx context.Context) error {
+	for _, svc := range blog.Services {
+		if ctx.Err() != nil {
+			return nil
+		}
+		env := s.plan.env(svc.Name, s.cfg.DataDir, s.cfg.Words)
+		p, err := startProcess(s.cfg.Binary, svc.Name, s.plan.url(svc.Name), env, s.logDir, s.out, s.cfg.Verbose)
+		if err != nil {
+			return err
+		}
+		s.procs = append(s.procs, p)
+	}
+	return nil
+}
+
+// waitAllReady waits for every service under one deadline and reports every
+// one that failed.
+func (s *supervisor) waitAllReady(ctx context.Context) error {
+	s.out.Printf("waiting for %d services to be ready (logs in %s)", len(s.procs), s.logDir)
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.ReadyTimeout)
+	defer cancel()
+	hc := &http.Client{Timeout: 2 * time.Second}
+	errc := make(chan error, len(s.procs))
+	for _, p := range s.procs {
+		go func() { errc <- p.waitReady(wctx, hc) }()
+	}
+	var errs []error
+	for range s.procs {
+		if err := <-errc; err != nil {
+			errs = append(errs, err)
+			cancel() // fail fast: one failure is enough to stop
+		}
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("starting the blog system: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// watch waits for ctx to end, or for a service or the gateway to stop on
+// its own, which is an error: nothing is restarted behind the user's back.
+func (s *supervisor) watch(ctx context.Context, gwDone <-chan error) error {
+	exited := make(chan *process, len(s.procs))
+	for _, p := range s.procs {
+		go func() {
+			<-p.done
+			exited <- p
+		}()
+	}
+	select {
+	case <-ctx.Done():
+		s.out.Printf("stopping the blog system")
+		return nil
+	case p := <-exited:
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("%s stopped on its own (%v), so the whole system is stopping%s\n"+
+			"start it again with \"blogctl up --target local\"", p.name, p.err, p.tail())
+	case err := <-gwDone:
+		return fmt.Errorf("the gateway stopped: %w", err)
+	}
+}
+
+// stopAll stops every service at once, each with SIGTERM and then SIGKILL
+// after the grace period.
+func (s *supervisor) stopAll() {
+	done := make(chan struct{}, len(s.procs))
+	for _, p := range s.procs {
+		go func() {
+			p.stop(s.cfg.Grace)
+			done <- struct{}{}
+		}()
+	}
+	for range s.procs {
+		<-done
+	}
+	if len(s.procs) > 0 {
+		s.out.Printf("stopped")
+	}
+}
