@@ -1,15 +1,23 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/blogctl/blogctl/internal/blog"
+	"github.com/blogctl/blogctl/internal/event"
+	"github.com/blogctl/blogctl/internal/services/comments"
 	"github.com/blogctl/blogctl/internal/services/httpapi"
+	"github.com/blogctl/blogctl/internal/services/moderation"
+	"github.com/blogctl/blogctl/internal/services/posts"
+	"github.com/blogctl/blogctl/internal/services/projection"
+	"github.com/blogctl/blogctl/internal/services/query"
 )
 
 // serveCommands are the constructors of the "blogctl serve" subcommands.
@@ -89,4 +97,97 @@ func (f *busFlags) addFlags(cmd *cobra.Command) {
 	bus, _ := blog.Lookup(blog.EventBus)
 	cmd.Flags().StringVar(&f.EventBusURL, "event-bus-url", bus.DefaultURL(),
 		"address of the event bus (its /events URL is accepted too)")
+}
+
+func init() {
+	registerServe(newServePostsCmd)
+	registerServe(newServeCommentsCmd)
+	registerServe(newServeQueryCmd)
+	registerServe(newServeModerationCmd)
+}
+
+// serviceOptions are the options of "blogctl serve" for a service that
+// folds the bus's log: posts, comments, query and moderation.
+type serviceOptions struct {
+	streams *Streams
+	name    string
+	// build returns the service's handler and projection.
+	build func(o *serviceOptions, bus *event.Client, log *slog.Logger) (http.Handler, *projection.Projection)
+
+	serveFlags
+	busFlags
+	Words []string
+}
+
+func newServiceCmd(o *serviceOptions, short, long string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   o.name,
+		Short: short,
+		Long:  long,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return o.run(cmd.Context())
+		},
+	}
+	o.serveFlags.addFlags(cmd, o.name)
+	o.busFlags.addFlags(cmd)
+	return cmd
+}
+
+func (o *serviceOptions) run(ctx context.Context) error {
+	log, err := o.logger(o.streams.ErrOut, o.name)
+	if err != nil {
+		return err
+	}
+	bus := projection.NewBusClient(o.EventBusURL)
+	h, proj := o.build(o, bus, log)
+	if err := projection.Serve(ctx, o.addr(), h, proj, log); err != nil {
+		return fmt.Errorf("serving %s: %w", o.name, err)
+	}
+	return nil
+}
+
+func newServePostsCmd(s *Streams) *cobra.Command {
+	o := &serviceOptions{streams: s, name: blog.Posts}
+	o.build = func(o *serviceOptions, bus *event.Client, log *slog.Logger) (http.Handler, *projection.Projection) {
+		svc := posts.New(posts.Config{Bus: bus, Logger: log, MaxBody: o.MaxBody})
+		return svc.Handler(), svc.Projection()
+	}
+	return newServiceCmd(o, "Run the posts service",
+		"Run the posts service: POST /posts (and /posts/create) and GET /posts.")
+}
+
+func newServeCommentsCmd(s *Streams) *cobra.Command {
+	o := &serviceOptions{streams: s, name: blog.Comments}
+	o.build = func(o *serviceOptions, bus *event.Client, log *slog.Logger) (http.Handler, *projection.Projection) {
+		svc := comments.New(comments.Config{Bus: bus, Logger: log, MaxBody: o.MaxBody})
+		return svc.Handler(), svc.Projection()
+	}
+	return newServiceCmd(o, "Run the comments service",
+		"Run the comments service: POST and GET /posts/{id}/comments; it turns\n"+
+			"CommentModerated into CommentUpdated.")
+}
+
+func newServeQueryCmd(s *Streams) *cobra.Command {
+	o := &serviceOptions{streams: s, name: blog.Query}
+	o.build = func(o *serviceOptions, bus *event.Client, log *slog.Logger) (http.Handler, *projection.Projection) {
+		svc := query.New(query.Config{Bus: bus, Logger: log, MaxBody: o.MaxBody})
+		return svc.Handler(), svc.Projection()
+	}
+	return newServiceCmd(o, "Run the query service",
+		"Run the query service: GET /posts, every post with its comments.")
+}
+
+func newServeModerationCmd(s *Streams) *cobra.Command {
+	o := &serviceOptions{streams: s, name: blog.Moderation}
+	o.build = func(o *serviceOptions, bus *event.Client, log *slog.Logger) (http.Handler, *projection.Projection) {
+		svc := moderation.New(moderation.Config{Bus: bus, Logger: log, MaxBody: o.MaxBody, Words: o.Words})
+		return svc.Handler(), svc.Projection()
+	}
+	cmd := newServiceCmd(o, "Run the moderation service",
+		"Run the moderation service: it rejects every comment that contains one of\n"+
+			"--words (a case-sensitive substring) and approves the others.")
+	cmd.Flags().StringSliceVar(&o.Words, "words", moderation.DefaultWords,
+		"words that get a comment rejected, comma-separated")
+	return cmd
 }

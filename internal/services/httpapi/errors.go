@@ -71,3 +71,13 @@ func Status(err error) (int, string) {
 		return http.StatusInternalServerError, "internal server error"
 	}
 }
+
+// Unavailable returns a 503 error saying what could not be done, for a
+// dependency that is down; err is logged, not shown.
+func Unavailable(doing string, err error) error {
+	return &Error{
+		Status:  http.StatusServiceUnavailable,
+		Message: doing + ": the event bus is unavailable; try again shortly",
+		Err:     err,
+	}
+}

@@ -1,0 +1,165 @@
+package projection
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+
+	"github.com/blogctl/blogctl/internal/event"
+)
+
+const (
+	// pageLimit is how many events one read of the log asks for.
+	pageLimit = 1000
+	// publishers bounds how many effects are published at once.
+	publishers = 32
+)
+
+// CatchUp rebuilds the state from the log, up to the head the bus reports
+// at the first successful read, retrying with backoff while the bus is
+// unreachable, until ctx ends. Then it publishes the effects the log does
+// not hold yet and marks the projection ready.
+func (p *Projection) CatchUp(ctx context.Context) error {
+	start := time.Now()
+	target, err := p.retry(ctx, "reading the log", func() (uint64, error) {
+		return p.firstRead(ctx)
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := p.retry(ctx, "reading the log", func() (uint64, error) {
+		return 0, p.syncTo(ctx, target)
+	}); err != nil {
+		return err
+	}
+
+	// Live from here: effects are published as they arise. Publish those
+	// that catching up left over.
+	p.mu.Lock()
+	p.live = true
+	held := len(p.outbox)
+	p.mu.Unlock()
+	if _, err := p.retry(ctx, "publishing held effects", func() (uint64, error) {
+		return 0, p.Flush(ctx)
+	}); err != nil {
+		return err
+	}
+	p.ready.Store(true)
+	p.log.Info("caught up with the event bus", "bus", p.bus.URL(), "applied", p.Applied(),
+		"effects_published", held, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// firstRead reads the first page of the log and returns the head to catch
+// up to.
+func (p *Projection) firstRead(ctx context.Context) (uint64, error) {
+	page, err := p.bus.Read(ctx, p.Applied(), pageLimit, 0)
+	if err != nil {
+		return 0, err
+	}
+	p.head.Store(page.Head)
+	p.mu.Lock()
+	p.applyLocked(page.Events)
+	p.mu.Unlock()
+	return page.Head, nil
+}
+
+// retry runs op until it succeeds or ctx ends, backing off between
+// attempts and logging each failure.
+func (p *Projection) retry(ctx context.Context, doing string, op func() (uint64, error)) (uint64, error) {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = 100 * time.Millisecond
+	b.MaxInterval = 2 * time.Second
+	notify := func(err error, wait time.Duration) {
+		p.log.Warn("event bus not available yet, retrying", "doing", doing,
+			"bus", p.bus.URL(), "in", wait.Round(time.Millisecond), "err", err)
+	}
+	v, err := backoff.Retry(ctx, op, backoff.WithBackOff(b),
+		backoff.WithMaxElapsedTime(0), backoff.WithNotify(notify))
+	if err != nil {
+		return 0, fmt.Errorf("%s from the event bus at %s: %w", doing, p.bus.URL(), err)
+	}
+	return v, nil
+}
+
+// Sync applies the log up to the bus's current head, so that what the bus
+// has stored is visible. A service calls it before answering that an
+// entity does not exist.
+func (p *Projection) Sync(ctx context.Context) error {
+	page, err := p.bus.Read(ctx, p.Applied(), pageLimit, 0)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.applyLocked(page.Events)
+	p.mu.Unlock()
+	if err := p.syncTo(ctx, page.Head); err != nil {
+		return err
+	}
+	return p.Flush(ctx)
+}
+
+// syncTo applies the log until the applied position reaches target.
+func (p *Projection) syncTo(ctx context.Context, target uint64) error {
+	for {
+		since := p.Applied()
+		if since >= target {
+			return nil
+		}
+		page, err := p.bus.Read(ctx, since, pageLimit, 0)
+		if err != nil {
+			return err
+		}
+		if len(page.Events) == 0 {
+			return fmt.Errorf("reading the log after %d: the bus returned nothing though its head is %d",
+				since, target)
+		}
+		p.mu.Lock()
+		p.applyLocked(page.Events)
+		p.mu.Unlock()
+		p.head.Store(max(p.head.Load(), page.Head))
+	}
+}
+
+// Flush publishes the effects in the outbox, at most publishers at once,
+// and removes each once the bus has stored it. Before the projection is
+// live it does nothing: effects wait for the end of the catch-up.
+func (p *Projection) Flush(ctx context.Context) error {
+	p.mu.RLock()
+	if !p.live || len(p.outbox) == 0 {
+		p.mu.RUnlock()
+		return nil
+	}
+	effects := make([]event.Event, 0, len(p.outbox))
+	for _, ev := range p.outbox {
+		effects = append(effects, ev)
+	}
+	p.mu.RUnlock()
+
+	var wg sync.WaitGroup
+	errs := make([]error, len(effects))
+	sem := make(chan struct{}, publishers)
+	for i, ev := range effects {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = p.publish(ctx, ev)
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (p *Projection) publish(ctx context.Context, ev event.Event) error {
+	if _, err := p.bus.Publish(ctx, ev); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	delete(p.outbox, ev.ID)
+	p.mu.Unlock()
+	return nil
+}
