@@ -1,0 +1,70 @@
+package dockertarget
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/moby/moby/api/pkg/stdcopy"
+	"github.com/moby/moby/client"
+)
+
+// Row is one container of the system, as status lists it.
+type Row struct {
+	Service   string `json:"service"`
+	Container string `json:"container"`
+	Image     string `json:"image"`
+	State     string `json:"state"`
+	// Status is the engine's description, as docker ps shows it: "Up 2
+	// minutes (healthy)".
+	Status string   `json:"status"`
+	Ports  []string `json:"ports"`
+}
+
+// Status lists the system's containers, sorted by service.
+func (s *System) Status(ctx context.Context) ([]Row, error) {
+	list, err := s.Engine.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: s.projectFilter()})
+	if err != nil {
+		return nil, fmt.Errorf("listing the system's containers: %w", err)
+	}
+	rows := make([]Row, 0, len(list.Items))
+	for _, c := range list.Items {
+		r := Row{
+			Service: c.Labels[LabelService], Image: c.Image,
+			State: string(c.State), Status: c.Status, Ports: []string{},
+		}
+		if len(c.Names) > 0 {
+			r.Container = strings.TrimPrefix(c.Names[0], "/")
+		}
+		for _, p := range c.Ports {
+			if p.PublicPort != 0 {
+				r.Ports = append(r.Ports, fmt.Sprintf("%s:%d->%d/%s", p.IP, p.PublicPort, p.PrivatePort, p.Type))
+				continue
+			}
+			r.Ports = append(r.Ports, fmt.Sprintf("%d/%s", p.PrivatePort, p.Type))
+		}
+		slices.Sort(r.Ports)
+		rows = append(rows, r)
+	}
+	slices.SortFunc(rows, func(a, b Row) int { return strings.Compare(a.Service, b.Service) })
+	return rows, nil
+}
+
+// Logs copies a service's container logs to w, following them when follow
+// is set, until ctx ends.
+func (s *System) Logs(ctx context.Context, service string, follow bool, w io.Writer) error {
+	name := s.ContainerName(service)
+	rc, err := s.Engine.ContainerLogs(ctx, name, client.ContainerLogsOptions{
+		ShowStdout: true, ShowStderr: true, Follow: follow,
+	})
+	if err != nil {
+		return fmt.Errorf("reading the logs of %s: %w: is the system up? run blogctl up --target docker", name, err)
+	}
+	defer rc.Close()
+	if _, err := stdcopy.StdCopy(w, w, rc); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("reading the logs of %s: %w", name, err)
+	}
+	return nil
+}
