@@ -4,36 +4,177 @@ package cli
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
 
+	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
+
+	"github.com/blogctl/blogctl/internal/blog"
+	"github.com/blogctl/blogctl/internal/deploy/dockertarget"
+	"github.com/blogctl/blogctl/internal/deploy/image"
 )
 
-// Stubs until the Docker target lands; the owner of the Docker target
-// replaces this file.
+// gatewayService is the gateway's container: the only published one.
+const gatewayService = "gateway"
 
-var errDockerNotYet = errors.New("the docker target is not built yet")
+// dockerUpOptions are the flags of "blogctl up --target docker".
+type dockerUpOptions struct {
+	prefix, source func() string
+	gatewayPort    func() int
+	timeout        func() time.Duration
+}
 
-type dockerUpOptions struct{}
+func (o *dockerUpOptions) addFlags(cmd *cobra.Command) {
+	o.prefix = sharedString(cmd, "image-prefix", defaultImagePrefix,
+		"image name prefix: a Docker ID or registry path, as in cygnet or localhost:5000/blog")
+	o.source = sharedString(cmd, "source", "",
+		"blogctl's source tree to build from (default: found from the working directory)")
+	o.gatewayPort = sharedInt(cmd, "gateway-port", gatewayPort, "the gateway's port on this machine")
+	o.timeout = sharedDuration(cmd, "ready-timeout", 2*time.Minute,
+		"how long to wait for every service to be ready")
+}
 
-func (o *dockerUpOptions) addFlags(*cobra.Command)             {}
-func (o *dockerUpOptions) run(context.Context, *Streams) error { return errDockerNotYet }
+func (o *dockerUpOptions) run(ctx context.Context, s *Streams) error {
+	src, err := findSource(o.source())
+	if err != nil {
+		return err
+	}
+	engine, err := image.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer engine.Close()
 
-type dockerDownOptions struct{}
+	images, err := buildForDocker(ctx, s, engine, src, o.prefix())
+	if err != nil {
+		return err
+	}
+	sys := &dockertarget.System{Engine: engine, Progress: s.ErrOut}
+	if err := sys.Up(ctx, dockerContainers(images, o.gatewayPort()), o.timeout()); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.ErrOut, "the blog system is up; open the gateway:\n")
+	fmt.Fprintf(s.Out, "http://127.0.0.1:%d\n", o.gatewayPort())
+	return nil
+}
 
-func (o *dockerDownOptions) addFlags(*cobra.Command)             {}
-func (o *dockerDownOptions) run(context.Context, *Streams) error { return errDockerNotYet }
+// buildForDocker builds every service's image and the gateway's, and returns
+// each one's reference by service.
+func buildForDocker(ctx context.Context, s *Streams, engine *client.Client, src, prefix string) (map[string]string, error) {
+	services, err := imageServices(nil)
+	if err != nil {
+		return nil, err
+	}
+	services = append(services, image.Service{Name: gatewayService, Port: gatewayPort})
+	b := &image.Builder{Engine: engine, Progress: image.NewProgress(s.ErrOut, s.ErrTerminal)}
+	results, err := b.Build(ctx, image.BuildOptions{
+		Source: src, Prefix: prefix, Services: services, CacheDir: buildCacheDir(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	refs := map[string]string{}
+	for _, r := range results {
+		refs[r.Service] = r.Image
+	}
+	return refs, nil
+}
 
+// dockerContainers lays out the system: every service under its Kubernetes
+// Service name, the bus's data in a volume, the gateway published.
+func dockerContainers(images map[string]string, hostPort int) []dockertarget.Container {
+	var cs []dockertarget.Container
+	for _, svc := range blog.Services {
+		aliases := []string{svc.ServiceName, svc.Name}
+		if svc.Name == blog.Posts {
+			aliases = append(aliases, blog.PostsNodePortName)
+		}
+		cs = append(cs, dockertarget.Container{
+			Service: svc.Name, Image: images[svc.Name], Port: svc.Port,
+			Aliases: aliases, Volume: svc.Name == blog.EventBus,
+		})
+	}
+	return append(cs, dockertarget.Container{
+		Service: gatewayService, Image: images[gatewayService], Port: gatewayPort,
+		Aliases: []string{gatewayService}, HostPort: hostPort,
+	})
+}
+
+// connectSystem connects to the engine for down, status and logs.
+func connectSystem(ctx context.Context, s *Streams) (*dockertarget.System, func(), error) {
+	engine, err := image.Connect(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	sys := &dockertarget.System{Engine: engine, Progress: s.ErrOut}
+	return sys, func() { engine.Close() }, nil
+}
+
+// dockerDownOptions are the flags of "blogctl down --target docker".
+type dockerDownOptions struct {
+	volumes func() bool
+}
+
+func (o *dockerDownOptions) addFlags(cmd *cobra.Command) {
+	o.volumes = sharedBool(cmd, "volumes", false, "docker: remove the data volumes too, losing every post")
+}
+
+func (o *dockerDownOptions) run(ctx context.Context, s *Streams) error {
+	sys, done, err := connectSystem(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return sys.Down(ctx, o.volumes())
+}
+
+// dockerStatusOptions are the flags of "blogctl status --target docker".
 type dockerStatusOptions struct{}
 
 func (o *dockerStatusOptions) addFlags(*cobra.Command) {}
-func (o *dockerStatusOptions) run(context.Context, *Streams, string) error {
-	return errDockerNotYet
+
+func (o *dockerStatusOptions) run(ctx context.Context, s *Streams, output string) error {
+	sys, done, err := connectSystem(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer done()
+	rows, err := sys.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 && output == outputText {
+		fmt.Fprintln(s.ErrOut, "no containers: start the system with blogctl up --target docker")
+		return nil
+	}
+	return printOutput(s.Out, output, rows, func() string {
+		var b strings.Builder
+		tw := tabwriter.NewWriter(&b, 0, 4, 3, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tIMAGE\tSTATUS\tPORTS")
+		for _, r := range rows {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Container, r.Image, r.Status, strings.Join(r.Ports, ", "))
+		}
+		tw.Flush()
+		return b.String()
+	})
 }
 
+// dockerLogsOptions are the flags of "blogctl logs --target docker".
 type dockerLogsOptions struct{}
 
 func (o *dockerLogsOptions) addFlags(*cobra.Command) {}
-func (o *dockerLogsOptions) run(context.Context, *Streams, string, bool) error {
-	return errDockerNotYet
+
+func (o *dockerLogsOptions) run(ctx context.Context, s *Streams, service string, follow bool) error {
+	if _, err := blog.Lookup(service); err != nil && service != gatewayService {
+		return fmt.Errorf("%w (or %s)", err, gatewayService)
+	}
+	sys, done, err := connectSystem(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return sys.Logs(ctx, service, follow, s.Out)
 }
