@@ -33,7 +33,9 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(fakeEnv); mode != "" && len(os.Args) == 3 && os.Args[1] == "serve" {
 		os.Exit(fakeService(os.Args[2], mode))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBinary()
+	os.Exit(code)
 }
 
 func fakeService(name, mode string) int {
