@@ -1,0 +1,107 @@
+package posts_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/blogctl/blogctl/internal/event"
+	"github.com/blogctl/blogctl/internal/services/posts"
+	st "github.com/blogctl/blogctl/internal/services/projection/servicetest"
+)
+
+func newService(t *testing.T) (*posts.Service, *st.Bus) {
+	t.Helper()
+	bus := st.New(t)
+	svc := posts.New(posts.Config{Bus: bus.Client(), MaxBody: 1024})
+	if err := svc.Projection().CatchUp(context.Background()); err != nil {
+		t.Fatalf("CatchUp() = %v", err)
+	}
+	return svc, bus
+}
+
+func TestContract(t *testing.T) {
+	svc, bus := newService(t)
+	preflight := map[string]string{"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"}
+	st.Check(t, svc.Handler(), []st.Call{
+		{Name: "create", Method: "POST", Path: "/posts", Body: `{"title":"first"}`,
+			WantStatus: 201, WantJSON: map[string]any{"id": "<id>", "title": "first"}},
+		{Name: "create via /posts/create", Method: "POST", Path: "/posts/create", Body: `{"title":"second"}`,
+			WantStatus: 201, WantJSON: map[string]any{"id": "<id>", "title": "second"}},
+		{Name: "list", Method: "GET", Path: "/posts", WantStatus: 200},
+		{Name: "missing title", Method: "POST", Path: "/posts", Body: `{}`,
+			WantStatus: 400, WantJSON: st.ErrorBody},
+		{Name: "empty title", Method: "POST", Path: "/posts", Body: `{"title":"  "}`,
+			WantStatus: 400, WantJSON: st.ErrorBody},
+		{Name: "title not a string", Method: "POST", Path: "/posts", Body: `{"title":3}`,
+			WantStatus: 400, WantJSON: st.ErrorBody},
+		{Name: "malformed JSON", Method: "POST", Path: "/posts/create", Body: `{"title":`,
+			WantStatus: 400, WantJSON: st.ErrorBody},
+		{Name: "too large", Method: "POST", Path: "/posts", Body: `{"title":"` + strings.Repeat("x", 2000) + `"}`,
+			WantStatus: 413, WantJSON: st.ErrorBody},
+		{Name: "event", Method: "POST", Path: "/events", Body: `{"type":"SomethingElse","data":{}}`,
+			WantStatus: 200, WantJSON: map[string]any{}},
+		{Name: "malformed event", Method: "POST", Path: "/events", Body: `{"data":{}}`,
+			WantStatus: 400, WantJSON: st.ErrorBody},
+		{Name: "preflight", Method: "OPTIONS", Path: "/posts/create", Header: preflight, WantStatus: 204},
+		{Name: "healthz", Method: "GET", Path: "/healthz", WantStatus: 200},
+		{Name: "readyz", Method: "GET", Path: "/readyz", WantStatus: 200},
+	})
+
+	// Only the two valid posts reached the bus.
+	if got := bus.Count(event.PostCreated); got != 2 {
+		t.Errorf("PostCreated events = %d, want 2:\n%s", got, bus)
+	}
+}
+
+// TestListShowsEveryPost checks GET /posts against what was created, both
+// right after the writes and after the bus delivers them back.
+func TestListShowsEveryPost(t *testing.T) {
+	svc, bus := newService(t)
+	want := map[string]event.Post{}
+	for _, title := range []string{"a", "b", "c"} {
+		var p event.Post
+		st.DoJSON(t, svc.Handler(), "POST", "/posts", `{"title":"`+title+`"}`, 201, &p)
+		want[p.ID] = p
+	}
+
+	for _, stage := range []string{"before delivery", "after delivery"} {
+		var got map[string]event.Post
+		st.DoJSON(t, svc.Handler(), "GET", "/posts", "", 200, &got)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("GET /posts %s (-want +got):\n%s", stage, diff)
+		}
+		bus.Pump(t, 2, svc.Handler())
+	}
+	if got := bus.Count(event.PostCreated); got != 3 {
+		t.Errorf("PostCreated events = %d, want 3:\n%s", got, bus)
+	}
+}
+
+// TestRebuildsFromTheLog checks that a new instance shows the posts an
+// earlier one created, and that the bus being down at start only delays
+// readiness.
+func TestRebuildsFromTheLog(t *testing.T) {
+	first, bus := newService(t)
+	var p event.Post
+	st.DoJSON(t, first.Handler(), "POST", "/posts", `{"title":"kept"}`, 201, &p)
+
+	bus.SetDown(true)
+	second := posts.New(posts.Config{Bus: bus.Client()})
+	done := make(chan error, 1)
+	go func() { done <- second.Projection().CatchUp(context.Background()) }()
+	st.DoJSON(t, second.Handler(), "GET", "/readyz", "", 503, nil)
+	bus.SetDown(false)
+	if err := <-done; err != nil {
+		t.Fatalf("CatchUp() = %v", err)
+	}
+
+	st.DoJSON(t, second.Handler(), "GET", "/readyz", "", 200, nil)
+	var got map[string]event.Post
+	st.DoJSON(t, second.Handler(), "GET", "/posts", "", 200, &got)
+	if diff := cmp.Diff(map[string]event.Post{p.ID: p}, got); diff != "" {
+		t.Errorf("GET /posts after a restart (-want +got):\n%s", diff)
+	}
+}
