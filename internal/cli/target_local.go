@@ -1,3 +1,5 @@
+//go:build !serveonly
+
 package cli
 
 import (
@@ -7,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,27 +21,27 @@ var (
 	errLocalLogs = errors.New("the local target prints its logs in the terminal that runs \"blogctl up --target local\"")
 )
 
-// localUpOptions are the flags of "blogctl up --target local".
+// localUpOptions are the flags of "blogctl up --target local". Flags that
+// other targets share are read through getters.
 type localUpOptions struct {
-	dataDir     string
-	portBase    int
-	gatewayPort int
-	words       string
-	verbose     bool
-	cfg         local.Config
+	dataDir      func() string
+	portBase     func() int
+	gatewayPort  func() int
+	words        func() string
+	verbose      func() bool
+	readyTimeout func() time.Duration
 }
 
 func (o *localUpOptions) addFlags(cmd *cobra.Command) {
-	addDataDirFlag(cmd, &o.dataDir)
-	f := cmd.Flags()
-	f.IntVar(&o.portBase, "port-base", 0, "local: move every service's port: posts at this port, "+
-		"comments at +1, query +2, moderation +3, event-bus +5, client +6 (0: standard ports)")
-	f.IntVar(&o.gatewayPort, "gateway-port", local.DefaultGatewayPort, "local: the gateway's port")
-	f.StringVar(&o.words, "words", "", "local: words that get a comment rejected, comma-separated "+
-		"(empty: the moderation service's default, orange)")
-	f.BoolVar(&o.verbose, "verbose", false, "local: copy the services' logs to stderr as well")
-	f.DurationVar(&o.cfg.ReadyTimeout, "ready-timeout", local.DefaultReadyTimeout,
-		"local: how long to wait for every service to be ready")
+	o.dataDir = addDataDirFlag(cmd)
+	o.portBase = sharedInt(cmd, "port-base", 0, "local: move every service's port: posts at this "+
+		"port, comments at +1, query +2, moderation +3, event-bus +5, client +6 (0: standard ports)")
+	o.gatewayPort = sharedInt(cmd, "gateway-port", local.DefaultGatewayPort, "the gateway's port on this machine")
+	o.words = sharedString(cmd, "words", "", "local: words that get a comment rejected, "+
+		"comma-separated (empty: the moderation service's default, orange)")
+	o.verbose = sharedBool(cmd, "verbose", false, "local: copy the services' logs to stderr as well")
+	o.readyTimeout = sharedDuration(cmd, "ready-timeout", local.DefaultReadyTimeout,
+		"how long to wait for every service to be ready")
 }
 
 func (o *localUpOptions) run(ctx context.Context, s *Streams) error {
@@ -46,28 +49,30 @@ func (o *localUpOptions) run(ctx context.Context, s *Streams) error {
 	if err != nil {
 		return fmt.Errorf("finding the blogctl binary to run the services: %w", err)
 	}
-	cfg := o.cfg
-	cfg.Binary = bin
-	cfg.DataDir = o.dataDir
-	cfg.PortBase = o.portBase
-	cfg.GatewayPort = o.gatewayPort
-	cfg.Words = o.words
-	cfg.Verbose = o.verbose
-	cfg.Out, cfg.ErrOut = s.Out, s.ErrOut
-	return local.Up(ctx, cfg)
+	return local.Up(ctx, local.Config{
+		Binary:       bin,
+		DataDir:      o.dataDir(),
+		PortBase:     o.portBase(),
+		GatewayPort:  o.gatewayPort(),
+		Words:        o.words(),
+		Verbose:      o.verbose(),
+		ReadyTimeout: o.readyTimeout(),
+		Out:          s.Out,
+		ErrOut:       s.ErrOut,
+	})
 }
 
 // localStatusOptions are the flags of "blogctl status --target local".
 type localStatusOptions struct {
-	dataDir string
+	dataDir func() string
 }
 
 func (o *localStatusOptions) addFlags(cmd *cobra.Command) {
-	addDataDirFlag(cmd, &o.dataDir)
+	o.dataDir = addDataDirFlag(cmd)
 }
 
 func (o *localStatusOptions) run(ctx context.Context, s *Streams, output string) error {
-	hs, err := local.Status(ctx, o.dataDir)
+	hs, err := local.Status(ctx, o.dataDir())
 	if err != nil {
 		return err
 	}
@@ -87,7 +92,7 @@ func (o *localStatusOptions) run(ctx context.Context, s *Streams, output string)
 	})
 }
 
-func addDataDirFlag(cmd *cobra.Command, dst *string) {
-	cmd.Flags().StringVar(dst, "data-dir", local.DefaultDataDir(),
-		"local: where the services keep their data and logs")
+func addDataDirFlag(cmd *cobra.Command) func() string {
+	return sharedString(cmd, "data-dir", local.DefaultDataDir(),
+		"local: where the services keep their data, their logs and the state file")
 }
