@@ -17,9 +17,6 @@ import (
 	"github.com/blogctl/blogctl/internal/deploy/image"
 )
 
-// gatewayService is the gateway's container: the only published one.
-const gatewayService = "gateway"
-
 // dockerUpOptions are the flags of "blogctl up --target docker".
 type dockerUpOptions struct {
 	prefix, source func() string
@@ -53,7 +50,7 @@ func (o *dockerUpOptions) run(ctx context.Context, s *Streams) error {
 		return err
 	}
 	sys := &dockertarget.System{Engine: engine, Progress: s.ErrOut}
-	if err := sys.Up(ctx, dockerContainers(images, o.gatewayPort()), o.timeout()); err != nil {
+	if err := sys.Up(ctx, dockertarget.Layout(images, o.gatewayPort()), o.timeout()); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.ErrOut, "the blog system is up; open the gateway:\n")
@@ -64,14 +61,9 @@ func (o *dockerUpOptions) run(ctx context.Context, s *Streams) error {
 // buildForDocker builds every service's image and the gateway's, and returns
 // each one's reference by service.
 func buildForDocker(ctx context.Context, s *Streams, engine *client.Client, src, prefix string) (map[string]string, error) {
-	services, err := imageServices(nil)
-	if err != nil {
-		return nil, err
-	}
-	services = append(services, image.Service{Name: gatewayService, Port: gatewayPort})
 	b := &image.Builder{Engine: engine, Progress: image.NewProgress(s.ErrOut, s.ErrTerminal)}
 	results, err := b.Build(ctx, image.BuildOptions{
-		Source: src, Prefix: prefix, Services: services, CacheDir: buildCacheDir(),
+		Source: src, Prefix: prefix, Services: dockertarget.Images(), CacheDir: buildCacheDir(),
 	})
 	if err != nil {
 		return nil, err
@@ -81,26 +73,6 @@ func buildForDocker(ctx context.Context, s *Streams, engine *client.Client, src,
 		refs[r.Service] = r.Image
 	}
 	return refs, nil
-}
-
-// dockerContainers lays out the system: every service under its Kubernetes
-// Service name, the bus's data in a volume, the gateway published.
-func dockerContainers(images map[string]string, hostPort int) []dockertarget.Container {
-	var cs []dockertarget.Container
-	for _, svc := range blog.Services {
-		aliases := []string{svc.ServiceName, svc.Name}
-		if svc.Name == blog.Posts {
-			aliases = append(aliases, blog.PostsNodePortName)
-		}
-		cs = append(cs, dockertarget.Container{
-			Service: svc.Name, Image: images[svc.Name], Port: svc.Port,
-			Aliases: aliases, Volume: svc.Name == blog.EventBus,
-		})
-	}
-	return append(cs, dockertarget.Container{
-		Service: gatewayService, Image: images[gatewayService], Port: gatewayPort,
-		Aliases: []string{gatewayService}, HostPort: hostPort,
-	})
 }
 
 // connectSystem connects to the engine for down, status and logs.
@@ -168,8 +140,8 @@ type dockerLogsOptions struct{}
 func (o *dockerLogsOptions) addFlags(*cobra.Command) {}
 
 func (o *dockerLogsOptions) run(ctx context.Context, s *Streams, service string, follow bool) error {
-	if _, err := blog.Lookup(service); err != nil && service != gatewayService {
-		return fmt.Errorf("%w (or %s)", err, gatewayService)
+	if _, err := blog.Lookup(service); err != nil && service != dockertarget.Gateway {
+		return fmt.Errorf("%w (or %s)", err, dockertarget.Gateway)
 	}
 	sys, done, err := connectSystem(ctx, s)
 	if err != nil {

@@ -32,7 +32,7 @@ func (s *System) waitHealthy(ctx context.Context, service, id string) error {
 		}
 		st := got.Container.State
 		switch {
-		case st.Restarting || st.Status == container.StateExited || st.Status == container.StateDead:
+		case st.Restarting || got.Container.RestartCount > 0 || st.Status == container.StateExited || st.Status == container.StateDead:
 			return fmt.Errorf("waiting for %s: %w with code %d; its last log lines:\n%s",
 				name, ErrExited, st.ExitCode, s.lastLogs(context.WithoutCancel(ctx), id))
 		case st.Health == nil && st.Running:
