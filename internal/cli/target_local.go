@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -76,20 +74,7 @@ func (o *localStatusOptions) run(ctx context.Context, s *Streams, output string)
 	if err != nil {
 		return err
 	}
-	return printOutput(s.Out, output, hs, func() string {
-		var b strings.Builder
-		tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tURL\tHEALTH")
-		for _, h := range hs {
-			health := h.Health
-			if h.Detail != "" {
-				health += " (" + h.Detail + ")"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", h.Name, h.URL, health)
-		}
-		tw.Flush()
-		return b.String()
-	})
+	return printOutput(s.Out, output, hs, func() string { return local.FormatStatus(hs) })
 }
 
 func addDataDirFlag(cmd *cobra.Command) func() string {

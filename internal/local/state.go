@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"text/tabwriter"
 	"time"
 )
 
@@ -128,4 +130,20 @@ func check(ctx context.Context, hc *http.Client, svc ServiceState) Health {
 		h.Health, h.Detail = NotReady, why
 	}
 	return h
+}
+
+// FormatStatus renders the health of every service as a table.
+func FormatStatus(hs []Health) string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tURL\tHEALTH")
+	for _, h := range hs {
+		health := h.Health
+		if h.Detail != "" {
+			health += " (" + h.Detail + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", h.Name, h.URL, health)
+	}
+	tw.Flush()
+	return b.String()
 }
