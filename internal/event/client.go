@@ -41,7 +41,11 @@ type Client struct {
 // events URL (http://event-bus-srv:4005/events).
 func NewClient(busURL string, hc *http.Client) *Client {
 	if hc == nil {
-		hc = &http.Client{Timeout: 60 * time.Second}
+		// Keep a connection per concurrent publisher: the default of two
+		// idle connections a host makes busy services reconnect all the time.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		hc = &http.Client{Timeout: 90 * time.Second, Transport: t}
 	}
 	base := strings.TrimSuffix(strings.TrimSuffix(busURL, "/"), "/events")
 	return &Client{base: base, http: hc}
