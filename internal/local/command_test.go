@@ -1,0 +1,130 @@
+package local
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// upCommand is "blogctl up --target local" run as a user runs it.
+type upCommand struct {
+	cmd    *exec.Cmd
+	stdout *bufio.Reader
+	stderr *syncBuffer
+}
+
+func startUpCommand(t *testing.T, bin, dataDir string, base, gw int) *upCommand {
+	t.Helper()
+	cmd := exec.Command(bin, "up", "--target", "local", "--data-dir", dataDir,
+		"--port-base", fmt.Sprint(base), "--gateway-port", fmt.Sprint(gw))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &upCommand{cmd: cmd, stdout: bufio.NewReader(out), stderr: &syncBuffer{}}
+	cmd.Stderr = u.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	return u
+}
+
+// stop sends SIGTERM and checks that up exits 0.
+func (u *upCommand) stop(t *testing.T) {
+	t.Helper()
+	u.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- u.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("up after SIGTERM: %v, want exit status 0; stderr:\n%s", err, u.stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("up did not stop within 30s of SIGTERM")
+	}
+}
+
+func (u *upCommand) waitReady(t *testing.T) {
+	t.Helper()
+	waitFor(t, func() bool { return strings.Contains(u.stderr.String(), "ready in") })
+}
+
+func TestUpCommandKeepsDataAcrossRuns(t *testing.T) {
+	bin := blogctlBinary(t)
+	dataDir := t.TempDir()
+	base, gw := freePorts(t)
+	sys := &realSystem{gateway: fmt.Sprintf("http://127.0.0.1:%d", gw)}
+
+	// The first line up prints is the gateway's address.
+	up := startUpCommand(t, bin, dataDir, base, gw)
+	first, err := up.stdout.ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := strings.Fields(first); len(f) < 2 || f[0] != GatewayName || f[1] != sys.gateway {
+		t.Errorf("up's first line = %q, want the gateway at %s", first, sys.gateway)
+	}
+	up.waitReady(t)
+
+	// status reads the state file up wrote.
+	out, err := exec.Command(bin, "status", "--target", "local", "--data-dir", dataDir, "-o", "json").Output()
+	if err != nil {
+		t.Fatalf("status: %v", err)
+	}
+	var hs []Health
+	if err := json.Unmarshal(out, &hs); err != nil || len(hs) != 7 {
+		t.Fatalf("status -o json = %s (%v), want 7 entries", out, err)
+	}
+	for _, h := range hs {
+		if h.Health != Ready {
+			t.Errorf("status: %s is %s, want ready", h.Name, h.Health)
+		}
+	}
+
+	var p post
+	if code := sys.call(t, "POST", "/posts/create", map[string]string{"title": "kept"}, &p); code != 201 {
+		t.Fatalf("POST /posts/create = %d, want 201", code)
+	}
+	waitFor(t, func() bool { return strings.Contains(up.stderr.String(), `PostCreated       post `+p.ID) })
+	up.stop(t)
+
+	// A second up on the same data directory shows the same post.
+	up = startUpCommand(t, bin, dataDir, base, gw)
+	up.waitReady(t)
+	waitFor(t, func() bool {
+		var posts map[string]post
+		return sys.call(t, "GET", "/posts", nil, &posts) == 200 && posts[p.ID].Title == "kept"
+	})
+	up.stop(t)
+}
+
+func TestUpCommandReportsTakenPort(t *testing.T) {
+	bin := blogctlBinary(t)
+	base, gw := freePorts(t)
+	ln, err := net.Listen("tcp", fmt.Sprintf(":%d", base+5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	cmd := exec.Command(bin, "up", "--target", "local", "--data-dir", t.TempDir(),
+		"--port-base", fmt.Sprint(base), "--gateway-port", fmt.Sprint(gw))
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("up with a taken port succeeded:\n%s", out)
+	}
+	want := fmt.Sprintf("port %d for event-bus is taken", base+5)
+	if !strings.Contains(string(out), want) {
+		t.Errorf("up with a taken port said:\n%s\nwant it to contain %q", out, want)
+	}
+}
