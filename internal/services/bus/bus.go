@@ -86,7 +86,7 @@ func Open(cfg Config, log *slog.Logger) (*Bus, error) {
 		MaxBody: cfg.MaxBody,
 		Ready:   b.readiness,
 	})
-	a := &api{store: store, deliver: deliver, stopping: b.stopping}
+	a := &api{log: log, store: store, deliver: deliver, stopping: b.stopping}
 	a.routes(b.router)
 	return b, nil
 }

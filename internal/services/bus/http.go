@@ -3,7 +3,9 @@ package bus
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -21,6 +23,7 @@ const streamPage = 512
 
 // api serves the bus's routes.
 type api struct {
+	log     *slog.Logger
 	store   *Store
 	deliver *Deliverer
 	// stopping ends long polls when the bus shuts down.
@@ -52,6 +55,9 @@ func (a *api) postEvent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	stored, err := a.store.Append(r.Context(), ev)
+	if errors.Is(err, ErrClosed) {
+		return fmt.Errorf("%w: the event bus is shutting down; retry", httpapi.ErrUnavailable)
+	}
 	if err != nil {
 		return fmt.Errorf("storing a %s event: %w", ev.Type, err)
 	}
@@ -135,20 +141,22 @@ func (a *api) getEvents(w http.ResponseWriter, r *http.Request) error {
 
 	// From here the status is sent: a failure can only cut the stream.
 	bw := bufio.NewWriterSize(w, 64<<10)
-	a.stream(bw, first, rq.limit, head)
-	return bw.Flush()
+	if err := a.stream(bw, first, rq.limit, head); err != nil {
+		a.log.Debug("sending events cut short", "since", rq.since, "err", err)
+	}
+	return nil
 }
 
 // stream writes the JSON array of events from page onwards, reading further
-// pages until limit events (all if zero) or the head.
-func (a *api) stream(bw *bufio.Writer, page []Record, limit int, head uint64) {
+// pages until limit events (all if zero) or the head. It sends each page as
+// it goes, and stops at the first error, such as a client gone away.
+func (a *api) stream(bw *bufio.Writer, page []Record, limit int, head uint64) error {
 	bw.WriteByte('[')
 	n := 0
 	for len(page) > 0 {
 		for _, rec := range page {
 			if rec.Seq > head || (limit > 0 && n >= limit) {
-				bw.WriteByte(']')
-				return
+				break
 			}
 			if n > 0 {
 				bw.WriteByte(',')
@@ -156,16 +164,20 @@ func (a *api) stream(bw *bufio.Writer, page []Record, limit int, head uint64) {
 			bw.Write(rec.JSON)
 			n++
 		}
-		if limit > 0 && n >= limit {
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		last := page[len(page)-1].Seq
+		if last >= head || (limit > 0 && n >= limit) {
 			break
 		}
-		next, err := a.store.Read(page[len(page)-1].Seq, pageSize(limit-n, streamPage), 0)
-		if err != nil {
-			return
+		var err error
+		if page, err = a.store.Read(last, pageSize(limit-n, streamPage), 0); err != nil {
+			return err
 		}
-		page = next
 	}
 	bw.WriteByte(']')
+	return bw.Flush()
 }
 
 // pageSize returns how many events to read next: page, or fewer when the

@@ -3,9 +3,11 @@ package bus
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -263,5 +265,38 @@ func TestHealthAndSubscribers(t *testing.T) {
 	}
 	if got := do(t, http.MethodGet, b.URL+"/nowhere", ""); got.Status != 404 {
 		t.Errorf("GET /nowhere = %d, want 404", got.Status)
+	}
+}
+
+// TestGetEventsPaged reads a log longer than one page of the stream.
+func TestGetEventsPaged(t *testing.T) {
+	b := startBus(t, Config{})
+	const total = 2*streamPage + 100
+	var wg sync.WaitGroup
+	for w := range 16 {
+		wg.Go(func() {
+			for i := w; i < total; i += 16 {
+				if _, err := b.bus.store.Append(context.Background(), event.Event{Type: "T", Data: json.RawMessage(`{}`)}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+
+	tests := []struct {
+		query string
+		want  []uint64
+	}{
+		{query: "", want: upTo(total)},
+		{query: "?since=100&limit=700", want: upTo(800)[100:]},
+		{query: fmt.Sprintf("?since=%d", total-3), want: []uint64{total - 2, total - 1, total}},
+	}
+	for _, tt := range tests {
+		got := do(t, http.MethodGet, b.URL+"/events"+tt.query, "")
+		if diff := cmp.Diff(tt.want, seqsOf(t, got.Body)); diff != "" {
+			t.Errorf("GET /events%s seqs (-want +got):\n%s", tt.query, diff)
+		}
 	}
 }
