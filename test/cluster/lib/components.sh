@@ -79,6 +79,8 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
 [$cri]
   sandbox_image = "$PAUSE_IMAGE"
   restrict_oom_score_adj = true
+  # Pod network namespaces under the state directory, not /run/netns.
+  netns_mounts_under_state_dir = true
   [$cri.containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -150,6 +152,7 @@ resolvConf: /etc/resolv.conf
 tlsCertFile: $PKI/kubelet.crt
 tlsPrivateKeyFile: $PKI/kubelet.key
 readOnlyPort: 0
+podLogsDir: $STATE/pod-logs
 authentication:
   anonymous: {enabled: false}
   webhook: {enabled: true}

@@ -58,20 +58,21 @@ unmount_state() {
 		done
 }
 
-# remove_netns removes the pod network namespaces containerd made (cni-*).
-remove_netns() {
-	local ns
-	for ns in /run/netns/cni-*; do
-		[[ -e $ns ]] || continue
-		umount "$ns" 2>/dev/null
-		rm -f "$ns"
-	done
-}
-
 # remove_cgroups removes the kubelet's empty cgroups in every hierarchy.
 remove_cgroups() {
 	local d
 	find /sys/fs/cgroup -depth -type d -path '*/kubepods*' 2>/dev/null | while IFS= read -r d; do
 		rmdir "$d" 2>/dev/null
 	done
+}
+
+# remove_log_links removes the kubelet's links in /var/log/containers that
+# point at this cluster's pod logs.
+remove_log_links() {
+	local l
+	for l in /var/log/containers/*.log; do
+		[[ -L $l && $(readlink "$l") == "$STATE/"* ]] && rm -f "$l"
+	done
+	rmdir /var/log/containers 2>/dev/null
+	return 0
 }

@@ -1,4 +1,4 @@
-module github.com/blogctl/blogctl/test/cluster/build
+module github.com/blogctl/blogctl/test/cluster/tools
 
 go 1.26.8
 
