@@ -53,7 +53,7 @@ GET /subscribers shows each subscriber's progress.`,
 	o.addFlags(cmd, blog.EventBus)
 	fs := cmd.Flags()
 	fs.StringVar(&o.DataDir, "data-dir", "",
-		"directory of the event log (default $XDG_DATA_HOME/blogctl/event-bus or ~/.local/share/blogctl/event-bus)")
+		"directory of the event log\n(default $XDG_DATA_HOME/blogctl/event-bus or ~/.local/share/blogctl/event-bus)")
 	fs.StringSliceVar(&o.Subscribers, "subscribers", blog.DefaultSubscribers(),
 		"URLs every event is POSTed to, comma-separated; empty for none")
 	return cmd

@@ -24,7 +24,8 @@ func BenchmarkAppendHTTP(b *testing.B) {
 	const clients = 16
 	bus := startBus(b, Config{})
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
-	body := []byte(`{"type":"CommentCreated","data":{"id":"0a1b2c3d","content":"hello","postId":"4e5f6a7b","status":"pending"}}`)
+	body := []byte(`{"type":"CommentCreated","data":` +
+		`{"id":"0a1b2c3d","content":"hello","postId":"4e5f6a7b","status":"pending"}}`)
 
 	var next atomic.Int64
 	lat := make([][]time.Duration, clients)

@@ -46,7 +46,8 @@ func startBus(t testing.TB, cfg Config) *testBus {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	tb := &testBus{URL: "http://" + ln.Addr().String(), Dir: cfg.DataDir, bus: b, stop: cancel, done: make(chan error, 1)}
+	tb := &testBus{URL: "http://" + ln.Addr().String(), Dir: cfg.DataDir, bus: b}
+	tb.stop, tb.done = cancel, make(chan error, 1)
 	go func() { tb.done <- b.Serve(ctx, ln) }()
 	t.Cleanup(func() { tb.Stop(t) })
 	return tb

@@ -276,7 +276,8 @@ func TestGetEventsPaged(t *testing.T) {
 	for w := range 16 {
 		wg.Go(func() {
 			for i := w; i < total; i += 16 {
-				if _, err := b.bus.store.Append(context.Background(), event.Event{Type: "T", Data: json.RawMessage(`{}`)}); err != nil {
+				ev := event.Event{Type: "T", Data: json.RawMessage(`{}`)}
+				if _, err := b.bus.store.Append(context.Background(), ev); err != nil {
 					t.Error(err)
 					return
 				}
