@@ -15,6 +15,9 @@ import (
 	"time"
 )
 
+// errStopWaiting ends a wait for readiness that another failure made moot.
+var errStopWaiting = errors.New("stopped waiting")
+
 // process is one running service.
 type process struct {
 	name    string
@@ -105,6 +108,9 @@ func (p *process) waitReady(ctx context.Context, hc *http.Client) error {
 		case <-p.done:
 			return fmt.Errorf("%s exited before it was ready (%v)%s", p.name, p.err, p.tail())
 		case <-ctx.Done():
+			if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return errStopWaiting
+			}
 			return fmt.Errorf("%s is not ready at %s/readyz (%s)%s", p.name, p.url, last, p.tail())
 		case <-tick.C:
 		}

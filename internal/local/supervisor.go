@@ -175,15 +175,19 @@ func (s *supervisor) waitAllReady(ctx context.Context) error {
 	}
 	var errs []error
 	for range s.procs {
-		if err := <-errc; err != nil {
+		err := <-errc
+		if err != nil && !errors.Is(err, errStopWaiting) {
 			errs = append(errs, err)
 			cancel() // fail fast: one failure is enough to stop
 		}
 	}
-	if ctx.Err() != nil {
+	switch {
+	case ctx.Err() != nil:
 		return nil
-	}
-	if len(errs) > 0 {
+	case errors.Is(wctx.Err(), context.DeadlineExceeded):
+		return fmt.Errorf("starting the blog system: not ready within %s (raise --ready-timeout "+
+			"if it needs longer): %w", s.cfg.ReadyTimeout, errors.Join(errs...))
+	case len(errs) > 0:
 		return fmt.Errorf("starting the blog system: %w", errors.Join(errs...))
 	}
 	return nil

@@ -26,7 +26,7 @@ import (
 // supervisor's tests run real child processes without the real services.
 // Its value is a mode, optionally followed by ":<service>" to apply it to
 // one service only: "ok", "fail" (exit at start), "die" (exit a moment after
-// being ready) or "stubborn" (ignore SIGTERM).
+// being ready), "slow" (never ready) or "stubborn" (ignore SIGTERM).
 const fakeEnv = "BLOGCTL_LOCAL_TEST_FAKE"
 
 func TestMain(m *testing.M) {
@@ -57,6 +57,10 @@ func fakeService(name, mode string) int {
 		return 1
 	}
 	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if mode == "slow" && r.URL.Path == "/readyz" {
+			http.Error(w, "still catching up", http.StatusServiceUnavailable)
+			return
+		}
 		if r.URL.Path == "/events" {
 			w.Header().Set(event.HeadHeader, "0")
 			time.Sleep(100 * time.Millisecond)
@@ -173,15 +177,23 @@ func TestUpFailures(t *testing.T) {
 		name string
 		mode string
 		want []string
+		// dont are things the error must not mention.
+		dont []string
 	}{
 		{"exits at start", "fail:query",
-			[]string{"query exited before it was ready (exit status 3)", "boom: cannot open the store"}},
+			[]string{"query exited before it was ready (exit status 3)", "boom: cannot open the store"},
+			[]string{"posts", "comments is"}},
+		{"never ready", "slow:moderation",
+			[]string{"not ready within 2s (raise --ready-timeout", "moderation is not ready at",
+				"503 Service Unavailable: still catching up", "fake moderation starting"},
+			[]string{"posts", "comments"}},
 		{"exits later", "die:comments",
-			[]string{"comments stopped on its own (exit status 2)", "panic: out of cheese"}},
+			[]string{"comments stopped on its own (exit status 2)", "panic: out of cheese"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := fakeConfig(t, tt.mode)
+			cfg.ReadyTimeout = 2 * time.Second
 			err := <-startUp(context.Background(), cfg)
 			if err == nil {
 				t.Fatal("Up = nil, want an error")
@@ -189,6 +201,11 @@ func TestUpFailures(t *testing.T) {
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("Up = %q, want it to contain %q", err, w)
+				}
+			}
+			for _, d := range tt.dont {
+				if strings.Contains(err.Error(), d) {
+					t.Errorf("Up = %q, want no mention of %q", err, d)
 				}
 			}
 		})
