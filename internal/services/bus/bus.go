@@ -45,6 +45,7 @@ type Bus struct {
 	store    *Store
 	deliver  *Deliverer
 	router   *httpapi.Router
+	api      *api
 	ready    atomic.Bool
 	stopping chan struct{}
 }
@@ -86,8 +87,8 @@ func Open(cfg Config, log *slog.Logger) (*Bus, error) {
 		MaxBody: cfg.MaxBody,
 		Ready:   b.readiness,
 	})
-	a := &api{log: log, store: store, deliver: deliver, stopping: b.stopping}
-	a.routes(b.router)
+	b.api = &api{log: log, store: store, deliver: deliver, stopping: b.stopping}
+	b.api.routes(b.router)
 	return b, nil
 }
 

@@ -198,3 +198,6 @@ func startSubscriber(t testing.TB, h http.Handler) string {
 	t.Cleanup(srv.Close)
 	return srv.URL + "/events"
 }
+
+// pollers returns how many long polls are waiting on the bus.
+func pollers(b *testBus) int64 { return b.bus.api.polls.Load() }

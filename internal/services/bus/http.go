@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/blogctl/blogctl/internal/event"
@@ -28,6 +29,8 @@ type api struct {
 	deliver *Deliverer
 	// stopping ends long polls when the bus shuts down.
 	stopping <-chan struct{}
+	// polls counts the long polls waiting.
+	polls atomic.Int64
 }
 
 // routes registers the bus's routes on rt.
@@ -192,6 +195,8 @@ func pageSize(left, page int) int {
 // waitFor returns once the log has an event after since, wait has passed,
 // the request is gone or the bus is stopping.
 func (a *api) waitFor(ctx context.Context, since uint64, wait time.Duration) {
+	a.polls.Add(1)
+	defer a.polls.Add(-1)
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	for {

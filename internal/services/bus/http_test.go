@@ -227,7 +227,7 @@ func TestGetEventsLongPoll(t *testing.T) {
 		}
 		got <- p
 	}()
-	time.Sleep(50 * time.Millisecond)
+	waitFor(t, "the poll to wait", func() bool { return pollers(b) > 0 })
 	publish(t, c, "PostCreated", event.Post{ID: "1", Title: "t"})
 	p := <-got
 	if len(p.Events) != 1 || p.Events[0].Seq != 1 || p.Head != 1 {
@@ -299,5 +299,30 @@ func TestGetEventsPaged(t *testing.T) {
 		if diff := cmp.Diff(tt.want, seqsOf(t, got.Body)); diff != "" {
 			t.Errorf("GET /events%s seqs (-want +got):\n%s", tt.query, diff)
 		}
+	}
+}
+
+// TestShutdownAnswersLongPolls checks that a clean shutdown answers a
+// waiting long poll with an empty page instead of cutting it.
+func TestShutdownAnswersLongPolls(t *testing.T) {
+	b := startBus(t, Config{})
+	c := event.NewClient(b.URL, nil)
+	publish(t, c, "T", map[string]int{})
+
+	type result struct {
+		page event.Page
+		err  error
+	}
+	got := make(chan result, 1)
+	go func() {
+		p, err := c.Read(context.Background(), 1, 0, time.Minute)
+		got <- result{p, err}
+	}()
+	waitFor(t, "the poll to wait", func() bool { return pollers(b) > 0 })
+	b.Stop(t)
+
+	r := <-got
+	if r.err != nil || len(r.page.Events) != 0 || r.page.Head != 1 {
+		t.Errorf("Read(wait) across shutdown = %+v, %v, want an empty page at head 1", r.page, r.err)
 	}
 }
