@@ -15,8 +15,11 @@ import (
 )
 
 var (
-	errLocalDown = errors.New("the local target stops with Ctrl-C in the terminal that runs \"blogctl up --target local\"")
-	errLocalLogs = errors.New("the local target prints its logs in the terminal that runs \"blogctl up --target local\"")
+	errLocalDown = errors.New("the local target stops with Ctrl-C in the terminal " +
+		"that runs \"blogctl up --target local\"")
+	errLocalLogs = errors.New("the local target writes each service's log to " +
+		"<data-dir>/logs/<service>.log (by default under ~/.local/share/blogctl/local), " +
+		"and \"blogctl up --target local --verbose\" prints them as well")
 )
 
 // localUpOptions are the flags of "blogctl up --target local". Flags that
@@ -34,7 +37,8 @@ func (o *localUpOptions) addFlags(cmd *cobra.Command) {
 	o.dataDir = addDataDirFlag(cmd)
 	o.portBase = sharedInt(cmd, "port-base", 0, "local: move every service's port: posts at this "+
 		"port, comments at +1, query +2, moderation +3, event-bus +5, client +6 (0: standard ports)")
-	o.gatewayPort = sharedInt(cmd, "gateway-port", local.DefaultGatewayPort, "the gateway's port on this machine")
+	o.gatewayPort = sharedInt(cmd, "gateway-port", local.DefaultGatewayPort,
+		"the gateway's port on this machine")
 	o.words = sharedString(cmd, "words", "", "local: words that get a comment rejected, "+
 		"comma-separated (empty: the moderation service's default, orange)")
 	o.verbose = sharedBool(cmd, "verbose", false, "local: copy the services' logs to stderr as well")

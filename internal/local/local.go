@@ -97,7 +97,8 @@ func DefaultDataDir() string {
 // 4003, event-bus 4005. The client, whose standard port 3000 lies outside
 // that block, comes right after it.
 var portOffsets = map[string]int{
-	blog.Posts: 0, blog.Comments: 1, blog.Query: 2, blog.Moderation: 3, blog.EventBus: 5, blog.Client: 6,
+	blog.Posts: 0, blog.Comments: 1, blog.Query: 2, blog.Moderation: 3,
+	blog.EventBus: 5, blog.Client: 6,
 }
 
 // Ports returns each service's port for a port base; zero means the

@@ -31,9 +31,16 @@ type process struct {
 	err  error
 }
 
+// command is how to run one service.
+type command struct {
+	binary, name, url string
+	env               []string
+}
+
 // startProcess starts "<binary> serve <name>" with env, its output going to
-// its log file, and to out, prefixed, when verbose.
-func startProcess(binary, name, url string, env []string, logDir string, out *console, verbose bool) (*process, error) {
+// its log file in logDir, and to out, prefixed, when out is not nil.
+func startProcess(c command, logDir string, out *console) (*process, error) {
+	binary, name, url := c.binary, c.name, c.url
 	logPath := filepath.Join(logDir, name+".log")
 	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
@@ -42,12 +49,12 @@ func startProcess(binary, name, url string, env []string, logDir string, out *co
 	p := &process{name: name, url: url, logPath: logPath, logFile: f, done: make(chan struct{})}
 
 	var w io.Writer = f
-	if verbose {
+	if out != nil {
 		p.prefix = &prefixWriter{c: out, prefix: fmt.Sprintf("[%s] ", name)}
 		w = io.MultiWriter(f, p.prefix)
 	}
 	p.cmd = exec.Command(binary, "serve", name)
-	p.cmd.Env = env
+	p.cmd.Env = c.env
 	p.cmd.Stdout, p.cmd.Stderr = w, w
 	p.cmd.SysProcAttr = childAttr()
 	if err := p.cmd.Start(); err != nil {
@@ -103,7 +110,11 @@ func (p *process) waitReady(ctx context.Context, hc *http.Client) error {
 		if ok {
 			return nil
 		}
-		last = why
+		if ctx.Err() == nil {
+			// Keep the last answer from before the deadline: the
+			// deadline's own error says nothing about the service.
+			last = why
+		}
 		select {
 		case <-p.done:
 			return fmt.Errorf("%s exited before it was ready (%v)%s", p.name, p.err, p.tail())
@@ -146,7 +157,8 @@ func (p *process) tail() string {
 	if len(lines) == 0 {
 		return fmt.Sprintf("; its log %s is empty", p.logPath)
 	}
-	return fmt.Sprintf("; the last lines of its log %s:\n    %s", p.logPath, strings.Join(lines, "\n    "))
+	return fmt.Sprintf("; the last lines of its log %s:\n    %s", p.logPath,
+		strings.Join(lines, "\n    "))
 }
 
 // lastLines returns up to n last lines of the file at path.

@@ -38,7 +38,8 @@ type ServiceState struct {
 
 func (s *supervisor) state() State {
 	st := State{PID: os.Getpid(), StartedAt: time.Now().UTC()}
-	st.Services = append(st.Services, ServiceState{Name: GatewayName, URL: s.plan.url(GatewayName), PID: os.Getpid()})
+	st.Services = append(st.Services,
+		ServiceState{Name: GatewayName, URL: s.plan.url(GatewayName), PID: os.Getpid()})
 	for _, p := range s.procs {
 		st.Services = append(st.Services, ServiceState{
 			Name: p.name, URL: p.url, PID: p.cmd.Process.Pid, Log: p.logPath,
@@ -71,7 +72,8 @@ func ReadState(dir string) (State, error) {
 	}
 	b, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if errors.Is(err, fs.ErrNotExist) {
-		return State{}, fmt.Errorf("%w from %s: start it with \"blogctl up --target local\"", ErrNotRunning, dir)
+		return State{}, fmt.Errorf("%w from %s: start it with \"blogctl up --target local\"",
+			ErrNotRunning, dir)
 	}
 	if err != nil {
 		return State{}, fmt.Errorf("reading the state file: %w", err)

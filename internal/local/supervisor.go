@@ -125,8 +125,8 @@ func (s *supervisor) run(ctx context.Context, gwLn net.Listener) error {
 		return err
 	}
 	defer removeState(s.cfg.DataDir)
-	s.out.Printf("ready in %s; data in %s; press Ctrl-C to stop", time.Since(start).Round(10*time.Millisecond),
-		s.cfg.DataDir)
+	took := time.Since(start).Round(10 * time.Millisecond)
+	s.out.Printf("ready in %s; data in %s; press Ctrl-C to stop", took, s.cfg.DataDir)
 
 	fctx, stopFollow := context.WithCancel(ctx)
 	defer stopFollow()
@@ -152,8 +152,16 @@ func (s *supervisor) startAll(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		env := s.plan.env(svc.Name, s.cfg.DataDir, s.cfg.Words)
-		p, err := startProcess(s.cfg.Binary, svc.Name, s.plan.url(svc.Name), env, s.logDir, s.out, s.cfg.Verbose)
+		var verbose *console
+		if s.cfg.Verbose {
+			verbose = s.out
+		}
+		p, err := startProcess(command{
+			binary: s.cfg.Binary,
+			name:   svc.Name,
+			url:    s.plan.url(svc.Name),
+			env:    s.plan.env(svc.Name, s.cfg.DataDir, s.cfg.Words),
+		}, s.logDir, verbose)
 		if err != nil {
 			return err
 		}
