@@ -61,6 +61,8 @@ type Container struct {
 	HostPort int
 	// Volume says whether to keep /data in a named volume.
 	Volume bool
+	// Env holds extra environment variables, as NAME=value.
+	Env []string
 }
 
 func (s *System) project() string {

@@ -114,6 +114,7 @@ func (s *System) createOptions(c Container) client.ContainerCreateOptions {
 	cfg := &container.Config{
 		Image:        c.Image,
 		Labels:       s.labels(c.Service),
+		Env:          c.Env,
 		ExposedPorts: network.PortSet{port: {}},
 	}
 	host := &container.HostConfig{
