@@ -22,6 +22,7 @@ type dockerUpOptions struct {
 	prefix, source func() string
 	gatewayPort    func() int
 	timeout        func() time.Duration
+	words          func() string
 }
 
 func (o *dockerUpOptions) addFlags(cmd *cobra.Command) {
@@ -32,6 +33,8 @@ func (o *dockerUpOptions) addFlags(cmd *cobra.Command) {
 	o.gatewayPort = sharedInt(cmd, "gateway-port", gatewayPort, "the gateway's port on this machine")
 	o.timeout = sharedDuration(cmd, "ready-timeout", 2*time.Minute,
 		"how long to wait for every service to be ready")
+	o.words = sharedString(cmd, "words", "",
+		"words that get a comment rejected, comma-separated (empty: the moderation service's default)")
 }
 
 func (o *dockerUpOptions) run(ctx context.Context, s *Streams) error {
@@ -49,8 +52,14 @@ func (o *dockerUpOptions) run(ctx context.Context, s *Streams) error {
 	if err != nil {
 		return err
 	}
+	containers := dockertarget.Layout(images, o.gatewayPort())
+	for i := range containers {
+		if containers[i].Service == blog.Moderation && o.words() != "" {
+			containers[i].Env = append(containers[i].Env, EnvName("words")+"="+o.words())
+		}
+	}
 	sys := &dockertarget.System{Engine: engine, Progress: s.ErrOut}
-	if err := sys.Up(ctx, dockertarget.Layout(images, o.gatewayPort()), o.timeout()); err != nil {
+	if err := sys.Up(ctx, containers, o.timeout()); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.ErrOut, "the blog system is up; open the gateway:\n")
