@@ -40,7 +40,7 @@ func TestContract(t *testing.T) {
 		{Name: "malformed event", Method: "POST", Path: "/events", Body: `{`,
 			WantStatus: 400, WantJSON: st.ErrorBody},
 		{Name: "too large", Method: "POST", Path: "/events",
-			Body: `{"type":"Unknown","data":{"pad":"` + string(make([]byte, 100)) + `"}}`,
+			Body:       `{"type":"Unknown","data":{"pad":"` + string(make([]byte, 100)) + `"}}`,
 			WantStatus: 413, WantJSON: st.ErrorBody},
 		{Name: "healthz", Method: "GET", Path: "/healthz", WantStatus: 200},
 		{Name: "readyz before catching up", Method: "GET", Path: "/readyz", WantStatus: 503,

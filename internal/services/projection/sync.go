@@ -88,7 +88,9 @@ func (p *Projection) retry(ctx context.Context, doing string, op func() (uint64,
 
 // Sync applies the log up to the bus's current head, so that what the bus
 // has stored is visible. A service calls it before answering that an
-// entity does not exist.
+// entity does not exist. The effects of the events it applies stay in the
+// outbox: the bus delivers those events too, and the delivery publishes
+// them before it is acknowledged, off the caller's critical path.
 func (p *Projection) Sync(ctx context.Context) error {
 	page, err := p.bus.Read(ctx, p.Applied(), pageLimit, 0)
 	if err != nil {
@@ -97,10 +99,7 @@ func (p *Projection) Sync(ctx context.Context) error {
 	p.mu.Lock()
 	p.applyLocked(page.Events)
 	p.mu.Unlock()
-	if err := p.syncTo(ctx, page.Head); err != nil {
-		return err
-	}
-	return p.Flush(ctx)
+	return p.syncTo(ctx, page.Head)
 }
 
 // syncTo applies the log until the applied position reaches target.

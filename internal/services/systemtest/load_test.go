@@ -26,8 +26,8 @@ var httpClient = &http.Client{
 // load describes a run of simulated browsers.
 type load struct {
 	// Clients write concurrently, each Writes times: a post, then
-	// CommentsPerPost comments on it, and again. Every third comment
-	// contains "orange".
+	// CommentsPerPost comments on it, and again. Every third comment on a
+	// post contains "orange".
 	Clients, Writes, CommentsPerPost int
 	// Pause, if set, is waited between a client's writes.
 	Pause time.Duration
@@ -43,10 +43,12 @@ type result struct {
 	posts     []ackedPost
 	comments  []ackedComment
 	latencies []time.Duration
-	failures  int
-	lastErr   error
-	start     time.Time
-	end       time.Time
+	// postLat and commentLat split latencies by kind of write.
+	postLat, commentLat []time.Duration
+	failures            int
+	lastErr             error
+	start               time.Time
+	end                 time.Time
 }
 
 // run drives the load against s until every client has done its writes or
@@ -100,7 +102,7 @@ func (l load) client(ctx context.Context, s *system, c int, r *result) {
 		}
 
 		content := fmt.Sprintf("comment %d-%d", c, n)
-		if n%3 == 0 {
+		if comments%3 == 2 {
 			content += " about an orange"
 		}
 		var list []struct{ ID, Content string }
@@ -129,6 +131,7 @@ func (r *result) ackPost(p ackedPost, d time.Duration) {
 	defer r.mu.Unlock()
 	r.posts = append(r.posts, p)
 	r.latencies = append(r.latencies, d)
+	r.postLat = append(r.postLat, d)
 }
 
 func (r *result) ackComment(c ackedComment, d time.Duration) {
@@ -136,6 +139,7 @@ func (r *result) ackComment(c ackedComment, d time.Duration) {
 	defer r.mu.Unlock()
 	r.comments = append(r.comments, c)
 	r.latencies = append(r.latencies, d)
+	r.commentLat = append(r.commentLat, d)
 }
 
 // postJSON posts body and decodes a 201 answer into out.

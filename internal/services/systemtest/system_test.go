@@ -51,6 +51,8 @@ type system struct {
 	ports map[string]int
 	procs map[string]*exec.Cmd
 	logs  map[string]*syncBuffer
+	// cpu is the CPU time used by the processes stopped so far.
+	cpu map[string]time.Duration
 }
 
 // startSystem starts every service and waits until all are ready.
@@ -59,6 +61,7 @@ func startSystem(t testing.TB) *system {
 	s := &system{
 		t: t, dir: t.TempDir(), ports: freePorts(t, len(services)),
 		procs: map[string]*exec.Cmd{}, logs: map[string]*syncBuffer{},
+		cpu: map[string]time.Duration{},
 	}
 	t.Cleanup(s.stopAll)
 	for _, name := range services {
@@ -138,6 +141,9 @@ func (s *system) stop(name string) error {
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done:
+		if st := cmd.ProcessState; st != nil {
+			s.cpu[name] += st.UserTime() + st.SystemTime()
+		}
 		return err
 	case <-time.After(15 * time.Second):
 		_ = cmd.Process.Kill()
