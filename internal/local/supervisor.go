@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -101,14 +102,18 @@ type supervisor struct {
 
 func (s *supervisor) run(ctx context.Context, gwLn net.Listener) error {
 	// Serve the gateway at once; it answers 502 for a service not up yet.
-	gw, err := s.gateway()
+	gw, gwLog, err := s.gateway()
 	if err != nil {
 		return err
 	}
 	gctx, stopGateway := context.WithCancel(context.WithoutCancel(ctx))
 	gwDone := make(chan error, 1)
 	go func() { gwDone <- httpapi.Serve(gctx, httpapi.NewServer(gw, nil), gwLn, 5*time.Second) }()
-	defer func() { stopGateway(); <-gwDone }()
+	defer func() {
+		stopGateway()
+		<-gwDone
+		gwLog.Close()
+	}()
 
 	start := time.Now()
 	if err := s.startAll(ctx); err != nil {
@@ -134,16 +139,32 @@ func (s *supervisor) run(ctx context.Context, gwLn net.Listener) error {
 	return s.watch(ctx, gwDone)
 }
 
-func (s *supervisor) gateway() (*gateway.Gateway, error) {
+// gateway builds the gateway, logging to gateway.log in the logs directory
+// and, when verbose, to the console.
+func (s *supervisor) gateway() (*gateway.Gateway, io.Closer, error) {
+	f, err := os.OpenFile(filepath.Join(s.logDir, GatewayName+".log"),
+		os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening the gateway's log: %w", err)
+	}
+	var w io.Writer = f
+	if s.cfg.Verbose {
+		w = io.MultiWriter(f, &prefixWriter{c: s.out, prefix: "[gateway] "})
+	}
+	log := slog.New(slog.NewTextHandler(w, nil)).With("service", GatewayName)
+
 	u := func(name string) *url.URL {
 		v, _ := url.Parse(s.plan.url(name))
 		return v
 	}
-	log := slog.New(slog.NewTextHandler(&prefixWriter{c: s.out, prefix: "[gateway] "},
-		&slog.HandlerOptions{Level: slog.LevelWarn}))
-	return gateway.New(gateway.Backends{
+	g, err := gateway.New(gateway.Backends{
 		Posts: u(blog.Posts), Comments: u(blog.Comments), Query: u(blog.Query), Client: u(blog.Client),
 	}, log)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return g, f, nil
 }
 
 // startAll starts every service in start order, the bus first.
