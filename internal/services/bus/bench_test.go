@@ -17,12 +17,35 @@ import (
 
 // BenchmarkAppendHTTP publishes events from 16 concurrent clients over real
 // HTTP to a bus on loopback, each write durable before it is answered, and
-// reports writes per second and p50/p99 latency. Run it with
+// reports writes per second and p50/p99 latency: with no subscriber, and
+// while the bus delivers to four subscribers that take batches (blogctl's
+// services) or single events (the course's). Run it with
 //
 //	go test -run '^$' -bench AppendHTTP -benchtime 5000x ./internal/services/bus/
 func BenchmarkAppendHTTP(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		subs  int
+		batch string
+	}{
+		{name: "subscribers=0"},
+		{name: "subscribers=4/batch", subs: 4, batch: "256"},
+		{name: "subscribers=4/single", subs: 4},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var urls []string
+			for range bc.subs {
+				rc := newRecorder()
+				rc.batch = bc.batch
+				urls = append(urls, startSubscriber(b, rc))
+			}
+			benchAppend(b, startBus(b, Config{Subscribers: urls}))
+		})
+	}
+}
+
+func benchAppend(b *testing.B, bus *testBus) {
 	const clients = 16
-	bus := startBus(b, Config{})
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	body := []byte(`{"type":"CommentCreated","data":` +
 		`{"id":"0a1b2c3d","content":"hello","postId":"4e5f6a7b","status":"pending"}}`)
