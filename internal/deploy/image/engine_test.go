@@ -34,19 +34,25 @@ func needEngine(t *testing.T) *client.Client {
 // images when the test ends.
 func testPrefix(t *testing.T, c *client.Client) string {
 	t.Helper()
-	b := make([]byte, 4)
-	rand.Read(b)
-	prefix := "blogctltest-" + hex.EncodeToString(b)
+	prefix := "blogctltest-" + randomName()
 	t.Cleanup(func() { removeImages(t, c, prefix) })
 	return prefix
 }
 
+func randomName() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
 // removeImages removes every image whose name starts with prefix/.
-func removeImages(t *testing.T, c *client.Client, prefix string) {
+func removeImages(t testing.TB, c *client.Client, prefix string) {
 	ctx := context.Background()
 	list, err := c.ImageList(ctx, client.ImageListOptions{})
 	if err != nil {
-		t.Logf("listing images to clean up: %v", err)
+		if t != nil {
+			t.Logf("listing images to clean up: %v", err)
+		}
 		return
 	}
 	for _, img := range list.Items {

@@ -240,3 +240,12 @@ func TestLineProgress(t *testing.T) {
 		t.Errorf("line progress wrote %q, want %q", got, want)
 	}
 }
+
+func TestConnectNoEngine(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "docker.sock")
+	t.Setenv("DOCKER_HOST", "unix://"+sock)
+	_, err := Connect(t.Context())
+	if !errors.Is(err, ErrNoEngine) || !strings.Contains(err.Error(), "DOCKER_HOST=unix://"+sock) {
+		t.Errorf("Connect() with no engine = %v, want ErrNoEngine naming DOCKER_HOST", err)
+	}
+}
