@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 )
@@ -105,6 +106,10 @@ func Status(ctx context.Context, dir string) ([]Health, error) {
 	st, err := ReadState(dir)
 	if err != nil {
 		return nil, err
+	}
+	if st.PID > 0 && syscall.Kill(st.PID, 0) == syscall.ESRCH {
+		return nil, fmt.Errorf("%w: its last \"blogctl up\" (pid %d) ended without cleaning up; "+
+			"start it with \"blogctl up --target local\"", ErrNotRunning, st.PID)
 	}
 	hc := &http.Client{Timeout: 2 * time.Second}
 	out := make([]Health, len(st.Services))

@@ -2,11 +2,14 @@ package local
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -26,7 +29,7 @@ func TestStatusAndFormat(t *testing.T) {
 	defer busy.Close()
 
 	dir := t.TempDir()
-	st := State{PID: 1, Services: []ServiceState{
+	st := State{PID: os.Getpid(), Services: []ServiceState{
 		{Name: GatewayName, URL: ready.URL},
 		{Name: "query", URL: busy.URL},
 		{Name: "posts", URL: "http://127.0.0.1:1"},
@@ -83,4 +86,20 @@ func TestPrintEndpoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "endpoints.golden", out.String())
+}
+
+func TestStatusOfAStaleStateFile(t *testing.T) {
+	// A child that has exited and been reaped has a free pid.
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := writeState(dir, State{PID: cmd.Process.Pid}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Status(context.Background(), dir)
+	if !errors.Is(err, ErrNotRunning) || !strings.Contains(err.Error(), "ended without cleaning up") {
+		t.Errorf("Status with a stale state file = %v, want ErrNotRunning saying so", err)
+	}
 }
