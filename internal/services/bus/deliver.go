@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -105,11 +106,23 @@ func NewDeliverer(store *Store, urls []string, log *slog.Logger, opts DeliveryOp
 		if u == "" || seen[u] {
 			continue
 		}
+		if err := checkURL(u); err != nil {
+			return nil, err
+		}
 		seen[u] = true
 		c := cursors[u]
 		d.subs = append(d.subs, &subscriber{url: u, delivered: c, saved: c, batch: 1})
 	}
 	return d, nil
+}
+
+// checkURL checks that a subscriber URL is one the bus can POST to.
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("subscriber %q is not an http URL: give it as http://host:port/events", raw)
+	}
+	return nil
 }
 
 // Run delivers until ctx ends, then persists every subscriber's position
@@ -198,24 +211,28 @@ func (d *Deliverer) serve(ctx context.Context, sub *subscriber) {
 			sleep(ctx, d.opts.RetryMax)
 			continue
 		}
-		d.sendPage(ctx, sub, page)
+		if err := d.sendPage(ctx, sub, page); err != nil && ctx.Err() == nil {
+			d.log.Error("delivering events", "subscriber", sub.url, "err", err)
+			sleep(ctx, d.opts.RetryMax)
+		}
 	}
 }
 
 // sendPage delivers page to sub in requests of sub's batch size, advancing
 // its position after each acknowledged request. It returns early if ctx
 // ends.
-func (d *Deliverer) sendPage(ctx context.Context, sub *subscriber, page []Record) {
+func (d *Deliverer) sendPage(ctx context.Context, sub *subscriber, page []Record) error {
 	for len(page) > 0 {
 		batch := sub.batchSize()
 		n := min(batch, len(page))
 		body := encodeBatch(page[:n], batch > 1)
 		if err := d.sendRetrying(ctx, sub, body); err != nil {
-			return
+			return err
 		}
 		sub.advance(page[n-1].Seq)
 		page = page[n:]
 	}
+	return nil
 }
 
 // encodeBatch returns the request body for recs: the one event itself, or

@@ -41,6 +41,25 @@ func TestRefusal(t *testing.T) {
 	}
 }
 
+func TestCheckURL(t *testing.T) {
+	tests := []struct {
+		url  string
+		want bool
+	}{
+		{"http://query-srv:4002/events", true},
+		{"https://example.test/events", true},
+		{"query-srv:4002/events", false},
+		{"ftp://host/events", false},
+		{"http:///events", false},
+		{"http://bad host/", false},
+	}
+	for _, tt := range tests {
+		if err := checkURL(tt.url); (err == nil) != tt.want {
+			t.Errorf("checkURL(%q) = %v, want ok %t", tt.url, err, tt.want)
+		}
+	}
+}
+
 func TestParseWait(t *testing.T) {
 	tests := []struct {
 		in      string
