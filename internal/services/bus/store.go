@@ -145,6 +145,12 @@ func (s *Store) Append(ctx context.Context, ev event.Event) (event.Event, error)
 	if len(ev.ID) > MaxIDLen {
 		return event.Event{}, fmt.Errorf("%w: \"id\" is longer than %d bytes", event.ErrMalformed, MaxIDLen)
 	}
+	// One event that cannot be encoded must not fail the others of its group.
+	if len(ev.Data) == 0 {
+		ev.Data = json.RawMessage("{}")
+	} else if !json.Valid(ev.Data) {
+		return event.Event{}, fmt.Errorf("%w: \"data\" is not JSON", event.ErrMalformed)
+	}
 	req := &appendReq{ev: ev, done: make(chan appendResult, 1)}
 	select {
 	case <-s.stop:

@@ -70,6 +70,10 @@ func TestStoreAppendIdempotent(t *testing.T) {
 	if !errors.Is(err, event.ErrMalformed) {
 		t.Errorf("Append(long id) = %v, want ErrMalformed", err)
 	}
+	_, err = s.Append(context.Background(), event.Event{Type: "X", Data: json.RawMessage("{")})
+	if !errors.Is(err, event.ErrMalformed) {
+		t.Errorf("Append(data not JSON) = %v, want ErrMalformed", err)
+	}
 }
 
 func TestStoreRead(t *testing.T) {
