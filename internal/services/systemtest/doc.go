@@ -1,0 +1,52 @@
+// Package systemtest tests the blog system the way it runs in production:
+// the blogctl binary, built once by TestMain with the serveonly tag, runs
+// the event bus, posts, comments, query and moderation as separate
+// "blogctl serve" processes on loopback ports, with the bus's log in a
+// temporary directory, and the tests talk to them over real HTTP.
+//
+// The package holds only tests. They need nothing but the Go toolchain:
+//
+//	go test -race ./internal/services/systemtest/
+//
+// runs, in about 15 seconds:
+//
+//   - TestEndToEnd: posts and comments, one containing "orange", seen
+//     approved and rejected by the query and comments services; then every
+//     process stopped with SIGTERM exits cleanly.
+//   - TestQueryRestart: the query service killed, writes made while it is
+//     away, and everything seen once it is back.
+//   - TestBusKilledMidLoad: the bus killed with SIGKILL while 8 clients
+//     write, and restarted.
+//   - TestKillEverything: every process killed with SIGKILL while 8 clients
+//     write, and all restarted.
+//
+// After each, every acknowledged post and comment must be in the query
+// view exactly once with its status converged, and the bus's log must hold
+// no fact twice: one CommentModerated and one CommentUpdated per comment.
+//
+// # Throughput benchmark
+//
+// TestThroughput drives the public API as 16 browsers would, each creating
+// a post and then three comments on it, one in three containing "orange",
+// against separate serve processes. It runs only when asked, without the
+// race detector:
+//
+//	BLOGCTL_BENCH=1 go test -count=1 -run TestThroughput -v ./internal/services/systemtest/
+//
+// BLOGCTL_BENCH_WRITES sets the number of writes (40000 by default). It
+// reports writes per second, p50 and p99 write latency (overall, for posts
+// and for comments), the time from the last acknowledged write until the
+// query service shows the final state, the events in the log, and the CPU
+// time of each process; and it fails if anything acknowledged is lost or
+// stored twice. The target is 2,000 writes/s with a p99 under 50 ms and
+// convergence within 1 s, on 2 cores.
+//
+// Figures measured on a 2-core virtual machine that was, at the same time,
+// compiling large Go projects (load average above 20), 40,000 writes:
+// 858 writes/s, p50 14.8 ms, p99 80 ms, query converged 0.48 s after the
+// last write, nothing lost or doubled. The processes of the system used
+// about 0.9 ms of CPU per write in all, 0.43 ms of it in the event bus, so
+// the rate was bound by the wait for the bus's durable commit and by the
+// other work on the machine, not by CPU. The throughput and p99 targets
+// were not met under that load.
+package systemtest
