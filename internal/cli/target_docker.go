@@ -69,7 +69,8 @@ func (o *dockerUpOptions) run(ctx context.Context, s *Streams) error {
 
 // buildForDocker builds every service's image and the gateway's, and returns
 // each one's reference by service.
-func buildForDocker(ctx context.Context, s *Streams, engine *client.Client, src, prefix string) (map[string]string, error) {
+func buildForDocker(ctx context.Context, s *Streams, engine *client.Client, src, prefix string,
+) (map[string]string, error) {
 	b := &image.Builder{Engine: engine, Progress: image.NewProgress(s.ErrOut, s.ErrTerminal)}
 	results, err := b.Build(ctx, image.BuildOptions{
 		Source: src, Prefix: prefix, Services: dockertarget.Images(), CacheDir: buildCacheDir(),

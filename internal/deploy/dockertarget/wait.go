@@ -31,8 +31,9 @@ func (s *System) waitHealthy(ctx context.Context, service, id string) error {
 			return fmt.Errorf("waiting for %s: %w", name, err)
 		}
 		st := got.Container.State
+		stopped := st.Status == container.StateExited || st.Status == container.StateDead
 		switch {
-		case st.Restarting || got.Container.RestartCount > 0 || st.Status == container.StateExited || st.Status == container.StateDead:
+		case stopped || st.Restarting || got.Container.RestartCount > 0:
 			return fmt.Errorf("waiting for %s: %w with code %d; its last log lines:\n%s",
 				name, ErrExited, st.ExitCode, s.lastLogs(context.WithoutCancel(ctx), id))
 		case st.Health == nil && st.Running:

@@ -124,7 +124,7 @@ func (b *Builder) buildOne(ctx context.Context, prefix string, svc Service, bina
 	}
 
 	b.Progress.Begin("building " + svc.Name)
-	if err := b.runBuild(ctx, r.Image, repo+":latest", svc, binary, dockerfile); err != nil {
+	if err := b.runBuild(ctx, []string{r.Image, repo + ":latest"}, svc, binary, dockerfile); err != nil {
 		return r, err
 	}
 	found, err := b.Engine.ImageInspect(ctx, r.Image)
@@ -143,14 +143,16 @@ func (b *Builder) tag(ctx context.Context, source, target string) error {
 	return nil
 }
 
-// runBuild sends the context to the engine and follows its output.
-func (b *Builder) runBuild(ctx context.Context, ref, latest string, svc Service, binary, dockerfile []byte) error {
+// runBuild sends the context to the engine and follows its output. tags[0]
+// is the input tag.
+func (b *Builder) runBuild(ctx context.Context, tags []string, svc Service, binary, dockerfile []byte) error {
+	ref := tags[0]
 	var buf bytes.Buffer
 	if err := WriteContext(&buf, binary, dockerfile); err != nil {
 		return err
 	}
 	resp, err := b.Engine.ImageBuild(ctx, &buf, client.ImageBuildOptions{
-		Tags:        []string{ref, latest},
+		Tags:        tags,
 		Remove:      true,
 		ForceRemove: true,
 		Dockerfile:  "Dockerfile",

@@ -90,5 +90,6 @@ func GoArch(engineArch string) (string, error) {
 	case "s390x", "ppc64le", "riscv64":
 		return engineArch, nil
 	}
-	return "", fmt.Errorf("the Docker engine runs on %q, which blogctl does not know how to build for", engineArch)
+	return "", fmt.Errorf("the Docker engine runs on %q, an architecture blogctl cannot build for",
+		engineArch)
 }
