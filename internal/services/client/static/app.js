@@ -62,7 +62,14 @@ function commentText(c) {
   return STATUS_TEXT[c.status] || STATUS_TEXT.pending;
 }
 
+// renderComments rebuilds a post's comment list only when it changed, so
+// that screen readers announce changes rather than every poll.
 function renderComments(list, comments) {
+  const key = JSON.stringify(comments.map((c) => [c.id, c.status, c.content]));
+  if (list.dataset.key === key) {
+    return;
+  }
+  list.dataset.key = key;
   const items = comments.map((c) => {
     const li = document.createElement("li");
     li.className = c.status === "approved" ? "approved" : (c.status || "pending");
@@ -90,12 +97,19 @@ function newCard(post) {
   return card;
 }
 
+// setText changes an element's text only when it differs.
+function setText(el, text) {
+  if (el.textContent !== text) {
+    el.textContent = text;
+  }
+}
+
 function updateCard(card, post) {
-  card.querySelector(".post-title").textContent = post.title;
+  setText(card.querySelector(".post-title"), post.title);
   const comments = Array.isArray(post.comments) ? post.comments : [];
   const n = comments.length;
-  card.querySelector(".count").textContent = n === 1 ? "1 comment" : `${n} comments`;
-  card.querySelector("form label").textContent = `Comment on “${post.title}”`;
+  setText(card.querySelector(".count"), n === 1 ? "1 comment" : `${n} comments`);
+  setText(card.querySelector("form label"), `Comment on “${post.title}”`);
   renderComments(card.querySelector(".comments"), comments);
 }
 
@@ -119,7 +133,7 @@ function render(posts) {
 }
 
 function setConnection(text, bad) {
-  connection.textContent = text;
+  setText(connection, text);
   connection.classList.toggle("bad", bad);
 }
 
