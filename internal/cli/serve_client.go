@@ -31,7 +31,7 @@ paths to the services.`,
 			if err != nil {
 				return err
 			}
-			return client.Run(cmd.Context(), client.Config{Addr: o.addr(), Logger: log})
+			return client.Run(cmd.Context(), client.Config{Addr: o.addr(), MaxBody: o.MaxBody, Logger: log})
 		},
 	}
 	o.addFlags(cmd, blog.Client)

@@ -36,7 +36,11 @@ func Assets() fs.FS {
 
 // Handler serves the page, with /healthz and /readyz.
 func Handler(log *slog.Logger) http.Handler {
-	rt := httpapi.NewRouter(httpapi.Options{Logger: log})
+	return handler(log, 0)
+}
+
+func handler(log *slog.Logger, maxBody int64) http.Handler {
+	rt := httpapi.NewRouter(httpapi.Options{Logger: log, MaxBody: maxBody})
 	files := http.FileServerFS(Assets())
 	rt.Handle("GET /", func(w http.ResponseWriter, r *http.Request) error {
 		h := w.Header()
@@ -54,8 +58,10 @@ func Handler(log *slog.Logger) http.Handler {
 // Config configures the client's server.
 type Config struct {
 	// Addr is the address to listen on, ":3000" by default.
-	Addr   string
-	Logger *slog.Logger
+	Addr string
+	// MaxBody limits request bodies; zero means httpapi.DefaultMaxBody.
+	MaxBody int64
+	Logger  *slog.Logger
 }
 
 // Run serves the page on cfg.Addr until ctx ends, then shuts down
@@ -66,7 +72,7 @@ func Run(ctx context.Context, cfg Config) error {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log.Info("serving the web client", "addr", cfg.Addr)
-	if err := httpapi.ListenAndServe(ctx, cfg.Addr, Handler(log), log); err != nil {
+	if err := httpapi.ListenAndServe(ctx, cfg.Addr, handler(log, cfg.MaxBody), log); err != nil {
 		return fmt.Errorf("running the web client: %w", err)
 	}
 	log.Info("web client stopped")

@@ -140,6 +140,10 @@ function setConnection(text, bad) {
 async function refresh() {
   try {
     const resp = await fetch("/posts", { headers: { Accept: "application/json" } });
+    if (resp.status === 404) {
+      throw new Error("Could not load the posts: nothing answers /posts here; " +
+        "open the page through the gateway address that blogctl up prints");
+    }
     if (!resp.ok) {
       throw await apiError(resp, "Could not load the posts");
     }
