@@ -79,3 +79,24 @@ func TestCreateOptions(t *testing.T) {
 		})
 	}
 }
+
+func TestSpecChangesWithContainer(t *testing.T) {
+	base := Container{Service: "gateway", Image: "g:1", Port: 8080, HostPort: 8080}
+	tests := []struct {
+		name   string
+		change func(*Container)
+		same   bool
+	}{
+		{"nothing", func(*Container) {}, true},
+		{"image", func(c *Container) { c.Image = "g:2" }, false},
+		{"host port", func(c *Container) { c.HostPort = 9090 }, false},
+		{"env", func(c *Container) { c.Env = []string{"A=b"} }, false},
+	}
+	for _, tt := range tests {
+		c := base
+		tt.change(&c)
+		if got := c.spec() == base.spec(); got != tt.same {
+			t.Errorf("spec() after changing %s: same = %v, want %v", tt.name, got, tt.same)
+		}
+	}
+}

@@ -17,6 +17,9 @@ import (
 const (
 	LabelProject = "dev.blogctl.project"
 	LabelService = "dev.blogctl.service"
+	// LabelSpec holds a hash of the Container a container was made from, so
+	// that up replaces it when anything about it changes.
+	LabelSpec = "dev.blogctl.spec"
 )
 
 // DefaultProject names the network, and prefixes containers and volumes.

@@ -2,6 +2,8 @@ package dockertarget
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -77,7 +79,7 @@ func (s *System) ensureContainer(ctx context.Context, c Container) (string, erro
 	name := s.ContainerName(c.Service)
 	old, err := s.Engine.ContainerInspect(ctx, name, client.ContainerInspectOptions{})
 	switch {
-	case err == nil && old.Container.State.Running && old.Container.Config.Image == c.Image:
+	case err == nil && old.Container.State.Running && old.Container.Config.Labels[LabelSpec] == c.spec():
 		s.progressf("%s is running %s", name, c.Image)
 		return old.Container.ID, nil
 	case err == nil:
@@ -111,9 +113,11 @@ func (s *System) ensureContainer(ctx context.Context, c Container) (string, erro
 // createOptions describes c's container to the engine.
 func (s *System) createOptions(c Container) client.ContainerCreateOptions {
 	port, _ := network.PortFrom(uint16(c.Port), network.TCP)
+	labels := s.labels(c.Service)
+	labels[LabelSpec] = c.spec()
 	cfg := &container.Config{
 		Image:        c.Image,
-		Labels:       s.labels(c.Service),
+		Labels:       labels,
 		Env:          c.Env,
 		ExposedPorts: network.PortSet{port: {}},
 	}
@@ -137,6 +141,12 @@ func (s *System) createOptions(c Container) client.ContainerCreateOptions {
 			s.NetworkName(): {Aliases: c.Aliases},
 		}},
 	}
+}
+
+// spec returns a short hash of everything about c.
+func (c Container) spec() string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%#v", c))
+	return hex.EncodeToString(sum[:8])
 }
 
 // checkPortFree fails when something on the host listens on port.
