@@ -264,3 +264,29 @@ func get(t *testing.T, url string) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
+
+func TestUpLogsToFilesAndVerboseToStderr(t *testing.T) {
+	for _, verbose := range []bool{false, true} {
+		t.Run(fmt.Sprintf("verbose=%v", verbose), func(t *testing.T) {
+			cfg := fakeConfig(t, "ok")
+			cfg.Verbose = verbose
+			ctx, cancel := context.WithCancel(context.Background())
+			errc := startUp(ctx, cfg)
+			waitFor(t, func() bool { _, err := ReadState(cfg.DataDir); return err == nil })
+			cancel()
+			if err := <-errc; err != nil {
+				t.Fatal(err)
+			}
+
+			b, err := os.ReadFile(filepath.Join(cfg.DataDir, "logs", "posts.log"))
+			want := fmt.Sprintf("fake posts starting on port %d", cfg.PortBase)
+			if err != nil || !strings.Contains(string(b), want) {
+				t.Errorf("posts.log = %q (%v), want it to contain %q", b, err, want)
+			}
+			stderr := cfg.ErrOut.(*syncBuffer).String()
+			if got := strings.Contains(stderr, "[posts] "+want+"\n"); got != verbose {
+				t.Errorf("stderr has the posts log line: %v, want %v; stderr:\n%s", got, verbose, stderr)
+			}
+		})
+	}
+}
