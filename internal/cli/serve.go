@@ -61,7 +61,8 @@ func (f *serveFlags) addFlags(cmd *cobra.Command, name string) {
 	}
 	fs := cmd.Flags()
 	fs.IntVar(&f.Port, "port", svc.Port, "port to listen on")
-	fs.Int64Var(&f.MaxBody, "max-body", httpapi.DefaultMaxBody, "largest request body accepted, in bytes")
+	fs.Int64Var(&f.MaxBody, "max-body", httpapi.DefaultMaxBody,
+		"largest request body accepted, in bytes")
 	fs.StringVar(&f.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&f.LogFormat, "log-format", "text", "log format: text or json")
 }
@@ -106,13 +107,19 @@ func init() {
 	registerServe(newServeModerationCmd)
 }
 
-// serviceOptions are the options of "blogctl serve" for a service that
-// folds the bus's log: posts, comments, query and moderation.
+// foldService is a service that folds the bus's log: posts, comments,
+// query and moderation.
+type foldService interface {
+	Handler() http.Handler
+	Projection() *projection.Projection
+}
+
+// serviceOptions are the options of "blogctl serve" for a foldService.
 type serviceOptions struct {
 	streams *Streams
 	name    string
-	// build returns the service's handler and projection.
-	build func(o *serviceOptions, bus *event.Client, log *slog.Logger) (http.Handler, *projection.Projection)
+	// build returns the service, given its bus client and logger.
+	build func(bus *event.Client, log *slog.Logger) foldService
 
 	serveFlags
 	busFlags
@@ -139,9 +146,8 @@ func (o *serviceOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	bus := projection.NewBusClient(o.EventBusURL)
-	h, proj := o.build(o, bus, log)
-	if err := projection.Serve(ctx, o.addr(), h, proj, log); err != nil {
+	svc := o.build(projection.NewBusClient(o.EventBusURL), log)
+	if err := projection.Serve(ctx, o.addr(), svc.Handler(), svc.Projection(), log); err != nil {
 		return fmt.Errorf("serving %s: %w", o.name, err)
 	}
 	return nil
@@ -149,9 +155,8 @@ func (o *serviceOptions) run(ctx context.Context) error {
 
 func newServePostsCmd(s *Streams) *cobra.Command {
 	o := &serviceOptions{streams: s, name: blog.Posts}
-	o.build = func(o *serviceOptions, bus *event.Client, log *slog.Logger) (http.Handler, *projection.Projection) {
-		svc := posts.New(posts.Config{Bus: bus, Logger: log, MaxBody: o.MaxBody})
-		return svc.Handler(), svc.Projection()
+	o.build = func(bus *event.Client, log *slog.Logger) foldService {
+		return posts.New(posts.Config{Bus: bus, Logger: log, MaxBody: o.MaxBody})
 	}
 	return newServiceCmd(o, "Run the posts service",
 		"Run the posts service: POST /posts (and /posts/create) and GET /posts.")
@@ -159,9 +164,8 @@ func newServePostsCmd(s *Streams) *cobra.Command {
 
 func newServeCommentsCmd(s *Streams) *cobra.Command {
 	o := &serviceOptions{streams: s, name: blog.Comments}
-	o.build = func(o *serviceOptions, bus *event.Client, log *slog.Logger) (http.Handler, *projection.Projection) {
-		svc := comments.New(comments.Config{Bus: bus, Logger: log, MaxBody: o.MaxBody})
-		return svc.Handler(), svc.Projection()
+	o.build = func(bus *event.Client, log *slog.Logger) foldService {
+		return comments.New(comments.Config{Bus: bus, Logger: log, MaxBody: o.MaxBody})
 	}
 	return newServiceCmd(o, "Run the comments service",
 		"Run the comments service: POST and GET /posts/{id}/comments; it turns\n"+
@@ -170,9 +174,8 @@ func newServeCommentsCmd(s *Streams) *cobra.Command {
 
 func newServeQueryCmd(s *Streams) *cobra.Command {
 	o := &serviceOptions{streams: s, name: blog.Query}
-	o.build = func(o *serviceOptions, bus *event.Client, log *slog.Logger) (http.Handler, *projection.Projection) {
-		svc := query.New(query.Config{Bus: bus, Logger: log, MaxBody: o.MaxBody})
-		return svc.Handler(), svc.Projection()
+	o.build = func(bus *event.Client, log *slog.Logger) foldService {
+		return query.New(query.Config{Bus: bus, Logger: log, MaxBody: o.MaxBody})
 	}
 	return newServiceCmd(o, "Run the query service",
 		"Run the query service: GET /posts, every post with its comments.")
@@ -180,9 +183,9 @@ func newServeQueryCmd(s *Streams) *cobra.Command {
 
 func newServeModerationCmd(s *Streams) *cobra.Command {
 	o := &serviceOptions{streams: s, name: blog.Moderation}
-	o.build = func(o *serviceOptions, bus *event.Client, log *slog.Logger) (http.Handler, *projection.Projection) {
-		svc := moderation.New(moderation.Config{Bus: bus, Logger: log, MaxBody: o.MaxBody, Words: o.Words})
-		return svc.Handler(), svc.Projection()
+	o.build = func(bus *event.Client, log *slog.Logger) foldService {
+		cfg := moderation.Config{Bus: bus, Logger: log, MaxBody: o.MaxBody, Words: o.Words}
+		return moderation.New(cfg)
 	}
 	cmd := newServiceCmd(o, "Run the moderation service",
 		"Run the moderation service: it rejects every comment that contains one of\n"+

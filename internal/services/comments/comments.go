@@ -85,7 +85,9 @@ func (s *Service) create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 
-	c := event.Comment{ID: event.NewID(), Content: *req.Content, PostID: postID, Status: event.StatusPending}
+	c := event.Comment{
+		ID: event.NewID(), Content: *req.Content, PostID: postID, Status: event.StatusPending,
+	}
 	ev, err := event.New(event.CommentCreated, event.CommentCreated+"/"+c.ID, c)
 	if err != nil {
 		return err

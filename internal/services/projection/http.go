@@ -72,7 +72,8 @@ func DecodeEvents(b []byte) ([]event.Event, error) {
 
 // Serve serves h on addr until ctx ends, while p catches up with the log in
 // the background. It returns when the server has shut down gracefully.
-func Serve(ctx context.Context, addr string, h http.Handler, p *Projection, log *slog.Logger) error {
+func Serve(ctx context.Context, addr string, h http.Handler, p *Projection,
+	log *slog.Logger) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)

@@ -70,7 +70,8 @@ func (p *Projection) firstRead(ctx context.Context) (uint64, error) {
 
 // retry runs op until it succeeds or ctx ends, backing off between
 // attempts and logging each failure.
-func (p *Projection) retry(ctx context.Context, doing string, op func() (uint64, error)) (uint64, error) {
+func (p *Projection) retry(ctx context.Context, doing string,
+	op func() (uint64, error)) (uint64, error) {
 	b := backoff.NewExponentialBackOff()
 	b.InitialInterval = 100 * time.Millisecond
 	b.MaxInterval = 2 * time.Second

@@ -69,8 +69,9 @@ events in the log  %v
 		if err := s.stop(name); err != nil {
 			t.Errorf("stopping %s: %v", name, err)
 		}
-		report += fmt.Sprintf("cpu %-14s %s (%.0f µs a write)\n", name, s.cpu[name].Round(time.Millisecond),
-			float64(s.cpu[name].Microseconds())/float64(len(lat)))
+		cpu := s.cpu[name]
+		report += fmt.Sprintf("cpu %-14s %s (%.0f µs a write)\n", name, cpu.Round(time.Millisecond),
+			float64(cpu.Microseconds())/float64(len(lat)))
 	}
 	t.Log("\n" + report)
 }

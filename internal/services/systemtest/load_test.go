@@ -92,7 +92,8 @@ func (l load) client(ctx context.Context, s *system, c int, r *result) {
 		if post == "" || comments == l.CommentsPerPost {
 			title := fmt.Sprintf("post %d-%d", c, n)
 			var p ackedPost
-			if err := postJSON(ctx, s.url(blog.Posts)+"/posts", map[string]string{"title": title}, &p); err != nil {
+			body := map[string]string{"title": title}
+			if err := postJSON(ctx, s.url(blog.Posts)+"/posts", body, &p); err != nil {
 				r.fail(err)
 				continue
 			}
@@ -106,7 +107,8 @@ func (l load) client(ctx context.Context, s *system, c int, r *result) {
 			content += " about an orange"
 		}
 		var list []struct{ ID, Content string }
-		err := postJSON(ctx, s.url(blog.Comments)+"/posts/"+post+"/comments", map[string]string{"content": content}, &list)
+		url := s.url(blog.Comments) + "/posts/" + post + "/comments"
+		err := postJSON(ctx, url, map[string]string{"content": content}, &list)
 		if err == nil && (len(list) == 0 || list[len(list)-1].Content != content) {
 			err = fmt.Errorf("comment answer does not end with the new comment: %v", list)
 		}
@@ -115,7 +117,8 @@ func (l load) client(ctx context.Context, s *system, c int, r *result) {
 			continue
 		}
 		comments++
-		r.ackComment(ackedComment{ID: list[len(list)-1].ID, PostID: post, Content: content}, time.Since(start))
+		acked := ackedComment{ID: list[len(list)-1].ID, PostID: post, Content: content}
+		r.ackComment(acked, time.Since(start))
 	}
 }
 

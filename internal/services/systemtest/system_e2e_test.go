@@ -2,6 +2,7 @@ package systemtest
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -21,7 +22,8 @@ func TestEndToEnd(t *testing.T) {
 	ctx := context.Background()
 
 	var p ackedPost
-	if err := postJSON(ctx, s.url(blog.Posts)+"/posts/create", map[string]string{"title": "Fruit"}, &p); err != nil {
+	body := map[string]string{"title": "Fruit"}
+	if err := postJSON(ctx, s.url(blog.Posts)+"/posts/create", body, &p); err != nil {
 		t.Fatal(err)
 	}
 	r := &result{posts: []ackedPost{p}}
@@ -59,7 +61,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	checkLog(t, s)
 
-	for _, name := range []string{blog.Posts, blog.Comments, blog.Query, blog.Moderation, blog.EventBus} {
+	for _, name := range slices.Backward(services) {
 		if err := s.stop(name); err != nil {
 			t.Errorf("stopping %s with SIGTERM: %v, want a clean exit", name, err)
 		}
@@ -108,8 +110,8 @@ func TestBusKilledMidLoad(t *testing.T) {
 	<-done
 
 	if atKill == 0 || r.acked() == atRestart {
-		t.Fatalf("the bus was not killed mid-load: %d writes acknowledged at the kill, %d at the restart, %d in all",
-			atKill, atRestart, r.acked())
+		t.Fatalf("the bus was not killed mid-load: %d writes acknowledged at the kill, "+
+			"%d at the restart, %d in all", atKill, atRestart, r.acked())
 	}
 	t.Logf("acknowledged %d posts and %d comments; %d writes failed (last: %v)",
 		len(r.posts), len(r.comments), r.failures, r.lastErr)

@@ -28,7 +28,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "blogctl")
-	build := exec.Command("go", "build", "-tags", "serveonly", "-o", binary, "github.com/blogctl/blogctl/cmd/blogctl")
+	build := exec.Command("go", "build", "-tags", "serveonly", "-o", binary,
+		"github.com/blogctl/blogctl/cmd/blogctl")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintf(os.Stderr, "building blogctl for the system tests: %v\n", err)
@@ -99,7 +100,8 @@ func (s *system) args(name string) []string {
 	for _, sub := range services[1:] {
 		subs = append(subs, s.url(sub)+"/events")
 	}
-	return append(args, "--data-dir", filepath.Join(s.dir, "bus"), "--subscribers", strings.Join(subs, ","))
+	return append(args, "--data-dir", filepath.Join(s.dir, "bus"),
+		"--subscribers", strings.Join(subs, ","))
 }
 
 // start starts a service's process, appending its output to its log.

@@ -135,8 +135,10 @@ func checkLog(t testing.TB, s *system) map[string]int {
 	if len(dups) > 0 {
 		t.Errorf("the bus's log holds duplicates:\n%s", strings.Join(dups[:min(10, len(dups))], "\n"))
 	}
-	if c := counts[event.CommentCreated]; counts[event.CommentModerated] != c || counts[event.CommentUpdated] != c {
-		t.Errorf("log counts %v: want as many CommentModerated and CommentUpdated as CommentCreated", counts)
+	c := counts[event.CommentCreated]
+	if counts[event.CommentModerated] != c || counts[event.CommentUpdated] != c {
+		t.Errorf("log counts %v: want as many CommentModerated and CommentUpdated as CommentCreated",
+			counts)
 	}
 	return counts
 }
