@@ -107,8 +107,12 @@ func (s *supervisor) run(ctx context.Context, gwLn net.Listener) error {
 		return err
 	}
 	gctx, stopGateway := context.WithCancel(context.WithoutCancel(ctx))
-	gwDone := make(chan error, 1)
-	go func() { gwDone <- httpapi.Serve(gctx, httpapi.NewServer(gw, nil), gwLn, 5*time.Second) }()
+	var gwErr error
+	gwDone := make(chan struct{})
+	go func() {
+		gwErr = httpapi.Serve(gctx, httpapi.NewServer(gw, nil), gwLn, 5*time.Second)
+		close(gwDone)
+	}()
 	defer func() {
 		stopGateway()
 		<-gwDone
@@ -136,7 +140,15 @@ func (s *supervisor) run(ctx context.Context, gwLn net.Listener) error {
 	fctx, stopFollow := context.WithCancel(ctx)
 	defer stopFollow()
 	go follow(fctx, event.NewClient(s.plan.url(blog.EventBus), nil), s.out)
-	return s.watch(ctx, gwDone)
+	if err := s.watch(ctx, gwDone); err != nil {
+		return err
+	}
+	select {
+	case <-gwDone:
+		return fmt.Errorf("the gateway stopped: %w", gwErr)
+	default:
+		return nil
+	}
 }
 
 // gateway builds the gateway, logging to gateway.log in the logs directory
@@ -224,7 +236,7 @@ func (s *supervisor) waitAllReady(ctx context.Context) error {
 
 // watch waits for ctx to end, or for a service or the gateway to stop on
 // its own, which is an error: nothing is restarted behind the user's back.
-func (s *supervisor) watch(ctx context.Context, gwDone <-chan error) error {
+func (s *supervisor) watch(ctx context.Context, gwDone <-chan struct{}) error {
 	exited := make(chan *process, len(s.procs))
 	for _, p := range s.procs {
 		go func() {
@@ -242,8 +254,9 @@ func (s *supervisor) watch(ctx context.Context, gwDone <-chan error) error {
 		}
 		return fmt.Errorf("%s stopped on its own (%v), so the whole system is stopping%s\n"+
 			"start it again with \"blogctl up --target local\"", p.name, p.err, p.tail())
-	case err := <-gwDone:
-		return fmt.Errorf("the gateway stopped: %w", err)
+	case <-gwDone:
+		// The caller reports why.
+		return nil
 	}
 }
 
