@@ -12,7 +12,7 @@ import (
 	st "github.com/blogctl/blogctl/internal/services/projection/servicetest"
 )
 
-func newService(t *testing.T) (*posts.Service, *st.Bus) {
+func newService(t testing.TB) (*posts.Service, *st.Bus) {
 	t.Helper()
 	bus := st.New(t)
 	svc := posts.New(posts.Config{Bus: bus.Client(), MaxBody: 1024})
@@ -104,4 +104,25 @@ func TestRebuildsFromTheLog(t *testing.T) {
 	if diff := cmp.Diff(map[string]event.Post{p.ID: p}, got); diff != "" {
 		t.Errorf("GET /posts after a restart (-want +got):\n%s", diff)
 	}
+}
+
+// FuzzCreate checks that any body gets 201 with a stored event, or a 400
+// or 413 that stores nothing, and never a server error.
+func FuzzCreate(f *testing.F) {
+	seeds := []string{`{"title":"a"}`, `{"title":""}`, `{}`, `[]`, `{"title":null}`, `{"title":"\u0000"}`}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	svc, bus := newService(f)
+	f.Fuzz(func(t *testing.T, body string) {
+		before := bus.Count(event.PostCreated)
+		status, _, _ := st.Do(t, svc.Handler(), st.Call{Method: "POST", Path: "/posts", Body: body})
+		stored := bus.Count(event.PostCreated) - before
+		switch {
+		case status == 201 && stored == 1:
+		case (status == 400 || status == 413) && stored == 0:
+		default:
+			t.Errorf("POST /posts %q = %d and stored %d events", body, status, stored)
+		}
+	})
 }
