@@ -19,6 +19,8 @@
 //     write, and restarted.
 //   - TestKillEverything: every process killed with SIGKILL while 8 clients
 //     write, and all restarted.
+//   - TestStartBeforeBus: the services started before the bus stay alive
+//     and not ready, then catch up and serve once it is up.
 //
 // After each, every acknowledged post and comment must be in the query
 // view exactly once with its status converged, and the bus's log must hold

@@ -165,3 +165,33 @@ func merge(rs ...*result) *result {
 	sort.Slice(out.latencies, func(i, j int) bool { return out.latencies[i] < out.latencies[j] })
 	return out
 }
+
+// TestStartBeforeBus starts the services before the bus: they must stay
+// alive and not ready, then catch up and serve once the bus is up.
+func TestStartBeforeBus(t *testing.T) {
+	s := newSystem(t)
+	for _, name := range services[1:] {
+		s.start(name)
+	}
+	time.Sleep(300 * time.Millisecond)
+	for _, name := range services[1:] {
+		for path, want := range map[string]int{"/healthz": 200, "/readyz": 503} {
+			resp, err := httpClient.Get(s.url(name) + path)
+			if err != nil {
+				t.Fatalf("GET %s on %s with no bus: %v", path, name, err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != want {
+				t.Errorf("GET %s on %s with no bus = %d, want %d", path, name, resp.StatusCode, want)
+			}
+		}
+	}
+
+	s.start(blog.EventBus)
+	s.waitReady(services...)
+	r := load{Clients: 2, Writes: 8, CommentsPerPost: 3}.run(context.Background(), s)
+	if r.failures > 0 {
+		t.Errorf("%d writes failed, last: %v", r.failures, r.lastErr)
+	}
+	waitConverged(t, s, r, 10*time.Second)
+}

@@ -59,16 +59,23 @@ type system struct {
 // startSystem starts every service and waits until all are ready.
 func startSystem(t testing.TB) *system {
 	t.Helper()
+	s := newSystem(t)
+	for _, name := range services {
+		s.start(name)
+	}
+	s.waitReady(services...)
+	return s
+}
+
+// newSystem prepares a system and starts nothing.
+func newSystem(t testing.TB) *system {
+	t.Helper()
 	s := &system{
 		t: t, dir: t.TempDir(), ports: freePorts(t, len(services)),
 		procs: map[string]*exec.Cmd{}, logs: map[string]*syncBuffer{},
 		cpu: map[string]time.Duration{},
 	}
 	t.Cleanup(s.stopAll)
-	for _, name := range services {
-		s.start(name)
-	}
-	s.waitReady(services...)
 	return s
 }
 
