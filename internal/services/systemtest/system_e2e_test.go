@@ -101,7 +101,7 @@ func TestBusKilledMidLoad(t *testing.T) {
 		defer close(done)
 		load{Clients: 8, Writes: 150, CommentsPerPost: 3, Pause: 2 * time.Millisecond}.runInto(ctx, s, r)
 	}()
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond)
 	s.kill(blog.EventBus)
 	atKill := r.acked()
 	time.Sleep(500 * time.Millisecond)
