@@ -27,8 +27,9 @@ var ErrExited = errors.New("container exited")
 // dataDir is where an image keeps a service's data; see the Dockerfile.
 const dataDir = "/data"
 
-// Up starts every container on the system's network, in order, replacing any
-// that runs another image, and waits until all are healthy or timeout passes.
+// Up starts every container on the system's network, in order, keeping one
+// that already runs as described and replacing any other, then waits until
+// all are healthy or timeout passes.
 func (s *System) Up(ctx context.Context, containers []Container, timeout time.Duration) error {
 	if err := s.ensureNetwork(ctx); err != nil {
 		return err
@@ -73,7 +74,7 @@ func (s *System) ensureNetwork(ctx context.Context) error {
 	return nil
 }
 
-// ensureContainer leaves a running container of the same image alone, and
+// ensureContainer leaves a running container made from c alone, and
 // otherwise replaces it with a new one, started.
 func (s *System) ensureContainer(ctx context.Context, c Container) (string, error) {
 	name := s.ContainerName(c.Service)
