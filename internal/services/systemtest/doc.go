@@ -19,6 +19,7 @@
 //     write, and restarted.
 //   - TestKillEverything: every process killed with SIGKILL while 8 clients
 //     write, and all restarted.
+//   - TestWordsFromEnvironment: moderation's words set by BLOGCTL_WORDS.
 //   - TestStartBeforeBus: the services started before the bus stay alive
 //     and not ready, then catch up and serve once it is up.
 //

@@ -195,3 +195,45 @@ func TestStartBeforeBus(t *testing.T) {
 	}
 	waitConverged(t, s, r, 10*time.Second)
 }
+
+// TestWordsFromEnvironment sets moderation's words with BLOGCTL_WORDS, as
+// a container would, and sees them replace the default.
+func TestWordsFromEnvironment(t *testing.T) {
+	s := newSystem(t)
+	s.env[blog.Moderation] = []string{"BLOGCTL_WORDS=kiwi,plum"}
+	for _, name := range services {
+		s.start(name)
+	}
+	s.waitReady(services...)
+
+	var p ackedPost
+	if err := postJSON(context.Background(), s.url(blog.Posts)+"/posts",
+		map[string]string{"title": "Fruit"}, &p); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"an orange": event.StatusApproved, "a kiwi": event.StatusRejected}
+	for content := range want {
+		var list []queryComment
+		url := s.url(blog.Comments) + "/posts/" + p.ID + "/comments"
+		if err := postJSON(context.Background(), url, map[string]string{"content": content}, &list); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	deadline := time.Now().Add(10 * time.Second)
+	got := map[string]string{}
+	for time.Now().Before(deadline) {
+		var view map[string]queryPost
+		if err := getJSON(s.url(blog.Query)+"/posts", &view); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range view[p.ID].Comments {
+			got[c.Content] = c.Status
+		}
+		if cmp.Equal(want, got) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("statuses with BLOGCTL_WORDS=kiwi,plum (-want +got):\n%s", cmp.Diff(want, got))
+}

@@ -54,6 +54,8 @@ type system struct {
 	logs  map[string]*syncBuffer
 	// cpu is the CPU time used by the processes stopped so far.
 	cpu map[string]time.Duration
+	// env adds environment variables to a service's process.
+	env map[string][]string
 }
 
 // startSystem starts every service and waits until all are ready.
@@ -73,7 +75,7 @@ func newSystem(t testing.TB) *system {
 	s := &system{
 		t: t, dir: t.TempDir(), ports: freePorts(t, len(services)),
 		procs: map[string]*exec.Cmd{}, logs: map[string]*syncBuffer{},
-		cpu: map[string]time.Duration{},
+		cpu: map[string]time.Duration{}, env: map[string][]string{},
 	}
 	t.Cleanup(s.stopAll)
 	return s
@@ -115,6 +117,7 @@ func (s *system) args(name string) []string {
 func (s *system) start(name string) {
 	s.t.Helper()
 	cmd := exec.Command(binary, s.args(name)...)
+	cmd.Env = append(os.Environ(), s.env[name]...)
 	if s.logs[name] == nil {
 		s.logs[name] = &syncBuffer{}
 	}
