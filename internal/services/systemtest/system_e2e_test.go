@@ -215,7 +215,8 @@ func TestWordsFromEnvironment(t *testing.T) {
 	for content := range want {
 		var list []queryComment
 		url := s.url(blog.Comments) + "/posts/" + p.ID + "/comments"
-		if err := postJSON(context.Background(), url, map[string]string{"content": content}, &list); err != nil {
+		body := map[string]string{"content": content}
+		if err := postJSON(context.Background(), url, body, &list); err != nil {
 			t.Fatal(err)
 		}
 	}
