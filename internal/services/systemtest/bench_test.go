@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/blogctl/blogctl/internal/testenv"
 )
 
 // benchEnv turns on TestThroughput; benchWritesEnv sets its number of
@@ -23,16 +21,19 @@ const (
 // clients write posts and comments, a third of the comments rejected,
 // against separate serve processes. It reports writes per second, write
 // latency, and the time until the query service shows the final state,
-// and fails if anything acknowledged is lost or stored twice. It runs only
-// with BLOGCTL_BENCH=1, as its figures mean something only on an otherwise
-// idle machine and without the race detector.
+// and fails if anything acknowledged is lost or stored twice.
+//
+// Its figures mean something only on an otherwise idle machine and
+// without the race detector, so it makes 40,000 writes only with
+// BLOGCTL_BENCH=1. Otherwise it makes 2,000, as a check that nothing is
+// lost or doubled under concurrent load.
 func TestThroughput(t *testing.T) {
-	if os.Getenv(benchEnv) != "1" {
-		testenv.Need(t, !testenv.RequireAll(), "BLOGCTL_BENCH=1",
-			"the throughput benchmark runs on its own, without -race: see the package doc")
-		t.Skipf("set %s=1 to run the throughput benchmark", benchEnv)
+	writes := 2000
+	if os.Getenv(benchEnv) == "1" {
+		writes = 40000
+	} else {
+		t.Logf("a short run: set %s=1 for the benchmark", benchEnv)
 	}
-	writes := 40000
 	if v, err := strconv.Atoi(os.Getenv(benchWritesEnv)); err == nil && v > 0 {
 		writes = v
 	}
