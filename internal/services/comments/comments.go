@@ -36,6 +36,7 @@ type Comment struct {
 type Service struct {
 	bus    *event.Client
 	proj   *projection.Projection
+	ids    projection.IDs
 	router *httpapi.Router
 
 	posts    map[string]bool       // posts that exist
@@ -85,9 +86,9 @@ func (s *Service) create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 
-	c := event.Comment{
-		ID: event.NewID(), Content: *req.Content, PostID: postID, Status: event.StatusPending,
-	}
+	c := event.Comment{Content: *req.Content, PostID: postID, Status: event.StatusPending}
+	c.ID = s.ids.Reserve(s.proj, func(id string) bool { _, ok := s.byID[id]; return ok })
+	defer s.ids.Release(c.ID)
 	ev, err := event.New(event.CommentCreated, event.CommentCreated+"/"+c.ID, c)
 	if err != nil {
 		return err

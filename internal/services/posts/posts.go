@@ -28,6 +28,7 @@ type Service struct {
 	bus    *event.Client
 	proj   *projection.Projection
 	posts  map[string]event.Post
+	ids    projection.IDs
 	router *httpapi.Router
 }
 
@@ -81,7 +82,9 @@ func (s *Service) create(w http.ResponseWriter, r *http.Request) error {
 		return httpapi.Invalid("a post needs a non-empty \"title\"")
 	}
 
-	p := event.Post{ID: event.NewID(), Title: *req.Title}
+	p := event.Post{Title: *req.Title}
+	p.ID = s.ids.Reserve(s.proj, func(id string) bool { _, ok := s.posts[id]; return ok })
+	defer s.ids.Release(p.ID)
 	ev, err := event.New(event.PostCreated, event.PostCreated+"/"+p.ID, p)
 	if err != nil {
 		return err
