@@ -47,11 +47,11 @@
 // convergence within 1 s, on 2 cores.
 //
 // Figures measured on a 2-core virtual machine that was, at the same time,
-// compiling large Go projects (load average above 20), 40,000 writes:
-// 858 writes/s, p50 14.8 ms, p99 80 ms, query converged 0.48 s after the
+// compiling large Go projects (load average 13 to 19), 40,000 writes:
+// 964 writes/s, p50 13.7 ms, p99 66 ms, query converged 0.37 s after the
 // last write, nothing lost or doubled. The processes of the system used
-// about 0.9 ms of CPU per write in all, 0.43 ms of it in the event bus, so
-// the rate was bound by the wait for the bus's durable commit and by the
-// other work on the machine, not by CPU. The throughput and p99 targets
-// were not met under that load.
+// about 0.85 ms of CPU per write in all, 0.40 ms of it in the event bus,
+// and less than one of the two cores: the rate was bound by the wait for
+// the bus's durable commit and by the other work on the machine. The
+// throughput and p99 targets were not met under that load.
 package systemtest
