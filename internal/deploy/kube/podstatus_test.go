@@ -289,3 +289,5 @@ func decodePod(t *testing.T, doc string) *corev1.Pod {
 	}
 	return pod
 }
+
+var yamlUnmarshalStrict = yaml.UnmarshalStrict

@@ -1,0 +1,222 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/kubectl/pkg/polymorphichelpers"
+
+	"github.com/blogctl/blogctl/internal/deploy/diagnose"
+)
+
+// ErrRolloutFailed and ErrRolloutTimeout tell a rollout that failed (a pod
+// shows a failure that waiting will not cure, or the deployment exceeded
+// its progress deadline) from one still progressing when the time ran out.
+var (
+	ErrRolloutFailed  = errors.New("rollout failed")
+	ErrRolloutTimeout = errors.New("timed out while progressing")
+)
+
+// RolloutError says which deployment did not become available, and why.
+type RolloutError struct {
+	Deployment string
+	// Status is kubectl's last status line for it.
+	Status string
+	// Finding is the diagnosis of its failing pod, if one failed.
+	Finding *diagnose.Finding
+	Err     error
+}
+
+func (e *RolloutError) Error() string {
+	msg := fmt.Sprintf("deployment %s: %v", e.Deployment, e.Err)
+	if e.Finding != nil {
+		return msg + ": " + e.Finding.String() + "; fix: " + e.Finding.Fix
+	}
+	if e.Status != "" {
+		msg += ": " + e.Status
+	}
+	return msg
+}
+
+func (e *RolloutError) Unwrap() error { return e.Err }
+
+// Waiter waits for deployments to roll out, by kubectl's rules, while it
+// watches their new pods and stops as soon as one shows a failure.
+type Waiter struct {
+	Clientset kubernetes.Interface
+	Namespace string
+	// Progress gets kubectl's status lines as they change; nil for none.
+	Progress io.Writer
+	// Since, when set, ignores pods created before it: the pods of an
+	// earlier rollout.
+	Since time.Time
+}
+
+// Wait returns nil once every named deployment has rolled out, a
+// *RolloutError wrapping ErrRolloutFailed as soon as one fails, or one
+// wrapping ErrRolloutTimeout when ctx's deadline passes first.
+func (w *Waiter) Wait(ctx context.Context, deployments []string) error {
+	ctx, cancel := context.WithCancel(ctx)
+	factory := informers.NewSharedInformerFactoryWithOptions(w.Clientset, 0,
+		informers.WithNamespace(w.Namespace))
+	deps := factory.Apps().V1().Deployments()
+	pods := factory.Core().V1().Pods()
+	rss := factory.Apps().V1().ReplicaSets()
+	changed := make(chan struct{}, 1)
+	notify := cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(any) { poke(changed) },
+		UpdateFunc: func(any, any) { poke(changed) },
+		DeleteFunc: func(any) { poke(changed) },
+	}
+	for _, inf := range []cache.SharedIndexInformer{deps.Informer(), pods.Informer(), rss.Informer()} {
+		if _, err := inf.AddEventHandler(notify); err != nil {
+			cancel()
+			return fmt.Errorf("watching the rollout: %w", err)
+		}
+	}
+	factory.Start(ctx.Done())
+	defer func() {
+		cancel()
+		factory.Shutdown()
+	}()
+	factory.WaitForCacheSync(ctx.Done())
+
+	st := &rolloutState{w: w, last: map[string]string{}}
+	for {
+		done, err := st.check(ctx, deps.Lister().Deployments(w.Namespace).Get,
+			pods.Lister().List, rss.Lister().List, deployments)
+		if done || err != nil {
+			return err
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return st.timeout(deployments)
+		}
+	}
+}
+
+func poke(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+type (
+	getDeployment func(name string) (*appsv1.Deployment, error)
+	listPods      func(labels.Selector) ([]*corev1.Pod, error)
+	listRSs       func(labels.Selector) ([]*appsv1.ReplicaSet, error)
+)
+
+// rolloutState remembers the last status line of each deployment.
+type rolloutState struct {
+	w    *Waiter
+	last map[string]string
+}
+
+// check looks at every deployment once. It reports whether all are done.
+func (s *rolloutState) check(ctx context.Context, get getDeployment, pods listPods,
+	rss listRSs, names []string) (bool, error) {
+	viewer, _ := polymorphichelpers.StatusViewerFor(appsv1.SchemeGroupVersion.WithKind("Deployment").GroupKind())
+	all := true
+	for _, name := range names {
+		dep, err := get(name)
+		if err != nil {
+			s.report(name, "waiting for the deployment to exist")
+			all = false
+			continue
+		}
+		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(dep)
+		if err != nil {
+			return false, fmt.Errorf("reading deployment %s: %w", name, err)
+		}
+		msg, done, err := viewer.Status(&unstructured.Unstructured{Object: u}, 0)
+		if err != nil {
+			return false, &RolloutError{Deployment: name, Status: s.last[name], Err: fmt.Errorf("%w: %w", ErrRolloutFailed, err)}
+		}
+		s.report(name, msg)
+		if done {
+			continue
+		}
+		all = false
+		if f := s.failingPod(ctx, dep, pods, rss); f != nil {
+			return false, &RolloutError{Deployment: name, Finding: f, Err: ErrRolloutFailed}
+		}
+	}
+	return all, nil
+}
+
+// failingPod diagnoses the deployment's new pods and returns the first
+// failure that waiting will not cure.
+func (s *rolloutState) failingPod(ctx context.Context, dep *appsv1.Deployment,
+	pods listPods, rss listRSs) *diagnose.Finding {
+	sel, err := metav1.LabelSelectorAsSelector(dep.Spec.Selector)
+	if err != nil {
+		return nil
+	}
+	list, _ := pods(sel)
+	hash := newTemplateHash(dep, rss, sel)
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	for _, pod := range list {
+		if hash != "" && pod.Labels[appsv1.DefaultDeploymentUniqueLabelKey] != hash {
+			continue
+		}
+		if pod.CreationTimestamp.Time.Before(s.w.Since.Truncate(time.Second)) {
+			continue
+		}
+		if f := diagnose.Classify(pod); f.Failed() {
+			return diagnose.Pod(ctx, s.w.Clientset, pod)
+		}
+	}
+	return nil
+}
+
+// newTemplateHash finds the pod-template-hash of the deployment's current
+// ReplicaSet: the one whose revision is the deployment's.
+func newTemplateHash(dep *appsv1.Deployment, rss listRSs, sel labels.Selector) string {
+	const revision = "deployment.kubernetes.io/revision"
+	list, _ := rss(sel)
+	for _, rs := range list {
+		owned := slices.ContainsFunc(rs.OwnerReferences, func(o metav1.OwnerReference) bool {
+			return o.UID == dep.UID
+		})
+		if owned && rs.Annotations[revision] == dep.Annotations[revision] {
+			return rs.Labels[appsv1.DefaultDeploymentUniqueLabelKey]
+		}
+	}
+	return ""
+}
+
+func (s *rolloutState) report(name, msg string) {
+	if s.last[name] == msg {
+		return
+	}
+	s.last[name] = msg
+	if s.w.Progress != nil {
+		fmt.Fprintf(s.w.Progress, "%s: %s", name, ensureNewline(msg))
+	}
+}
+
+func (s *rolloutState) timeout(names []string) error {
+	for _, name := range names {
+		if msg := s.last[name]; msg != "" && !isDone(msg) {
+			return &RolloutError{Deployment: name, Status: trimNewline(msg), Err: ErrRolloutTimeout}
+		}
+	}
+	return &RolloutError{Deployment: names[0], Err: ErrRolloutTimeout}
+}
