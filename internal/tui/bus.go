@@ -1,0 +1,89 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/blogctl/blogctl/internal/event"
+)
+
+// BusSource follows the event bus's log with long polls from a cursor, so
+// a new event reaches the dashboard as soon as the bus stores it and an
+// idle bus costs one request per Wait.
+type BusSource struct {
+	Client *event.Client
+	// Wait is how long one poll waits for an event; zero means 30 seconds.
+	Wait time.Duration
+	// Retry is the pause after a failed poll; zero means one second.
+	Retry time.Duration
+}
+
+// sourceBus names the event bus in ConnMsg.
+const sourceBus = "event bus"
+
+// pageSize is how many events one poll asks for.
+const pageSize = 200
+
+// Start follows the bus until ctx ends, sending on out.
+func (b *BusSource) Start(ctx context.Context, out chan<- tea.Msg) {
+	go b.follow(ctx, out)
+}
+
+func (b *BusSource) follow(ctx context.Context, out chan<- tea.Msg) {
+	wait := cmpOr(b.Wait, 30*time.Second)
+	retry := cmpOr(b.Retry, time.Second)
+	var since uint64
+	down := false
+	for ctx.Err() == nil {
+		page, err := b.Client.Read(ctx, since, pageSize, wait)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			if !down && !send(ctx, out, ConnMsg{Source: sourceBus, Err: err}) {
+				return
+			}
+			down = true
+			sleep(ctx, retry)
+			continue
+		}
+		if down && !send(ctx, out, ConnMsg{Source: sourceBus}) {
+			return
+		}
+		down = false
+
+		// A head behind the cursor means the bus started a new log.
+		if page.Head < since {
+			since = 0
+			if !send(ctx, out, BlogEventsMsg{Reset: true}) {
+				return
+			}
+			continue
+		}
+		if len(page.Events) == 0 {
+			continue
+		}
+		since = page.Events[len(page.Events)-1].Seq
+		if !send(ctx, out, BlogEventsMsg{Events: page.Events}) {
+			return
+		}
+	}
+}
+
+func cmpOr(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}

@@ -1,0 +1,143 @@
+package tui
+
+import (
+	"bufio"
+	"context"
+	"io"
+
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+)
+
+// detail is the full-screen text view under the header: help, a diagnosis
+// or a pod's logs, scrolled with a viewport.
+type detail struct {
+	vp    viewport.Model
+	title string
+	lines []string
+	// tail keeps the view at the bottom as lines arrive, as long as the
+	// user has not scrolled up.
+	tail bool
+
+	// stream numbers the log streams, so that lines of a closed one are
+	// dropped; ch carries the open one's lines.
+	stream int
+	ch     <-chan tea.Msg
+	cancel context.CancelFunc
+}
+
+// lineSource is a stream of text lines, such as a pod's logs.
+type lineSource = io.ReadCloser
+
+// maxLogLines is how many log lines the view keeps.
+const maxLogLines = 5000
+
+// SetSize gives the view its width and height, title included.
+func (d *detail) SetSize(width, height int) {
+	d.vp.SetWidth(width)
+	d.vp.SetHeight(max(height-1, 0))
+	d.render()
+}
+
+func (d *detail) open(title string, lines []string, tail bool) {
+	d.stop()
+	d.title, d.lines, d.tail = title, lines, tail
+	d.vp.SetYOffset(0)
+	d.render()
+}
+
+func (d *detail) render() {
+	d.vp.SetContentLines(d.lines)
+	if d.tail {
+		d.vp.GotoBottom()
+	}
+}
+
+// stop ends the log stream, if one is open.
+func (d *detail) stop() {
+	if d.cancel != nil {
+		d.cancel()
+		d.cancel = nil
+	}
+	d.stream++
+}
+
+func (d *detail) scroll(k tea.KeyPressMsg) tea.Cmd {
+	switch k.String() {
+	case "j":
+		d.vp.ScrollDown(1)
+	case "k":
+		d.vp.ScrollUp(1)
+	case "g", "home":
+		d.vp.GotoTop()
+	case "G", "end":
+		d.vp.GotoBottom()
+	default:
+		var cmd tea.Cmd
+		d.vp, cmd = d.vp.Update(k)
+		d.tail = d.vp.AtBottom()
+		return cmd
+	}
+	d.tail = d.vp.AtBottom()
+	return nil
+}
+
+// follow opens a stream with open and feeds its lines into the view until
+// the stream ends or the view closes.
+func (d *detail) follow(ctx context.Context, open func(context.Context) (lineSource, error)) tea.Cmd {
+	ctx, cancel := context.WithCancel(ctx)
+	d.cancel = cancel
+	id := d.stream
+	ch := make(chan tea.Msg, 64)
+	go func() {
+		defer close(ch)
+		rc, err := open(ctx)
+		if err != nil {
+			send(ctx, ch, logEndMsg{stream: id, err: err})
+			return
+		}
+		defer rc.Close()
+		sc := bufio.NewScanner(rc)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			if !send(ctx, ch, logLineMsg{stream: id, line: sc.Text()}) {
+				return
+			}
+		}
+		send(ctx, ch, logEndMsg{stream: id, err: sc.Err()})
+	}()
+	d.ch = ch
+	return listen(ch)
+}
+
+// handleLog adds a line of the open stream, or says that it ended.
+func (d *detail) handleLog(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case logLineMsg:
+		if msg.stream != d.stream {
+			return nil
+		}
+		d.lines = append(d.lines, msg.line)
+		if n := len(d.lines) - maxLogLines; n > 0 {
+			d.lines = d.lines[n:]
+		}
+		d.render()
+		return listen(d.ch)
+	case logEndMsg:
+		if msg.stream != d.stream {
+			return nil
+		}
+		end := "-- the log stream ended --"
+		if msg.err != nil {
+			end = "-- the log stream ended: " + msg.err.Error() + " --"
+		}
+		d.lines = append(d.lines, end)
+		d.render()
+	}
+	return nil
+}
+
+// View renders the title and the visible lines.
+func (d *detail) View(st styles) string {
+	return st.focusedTitle.Render(fit("> "+d.title, d.vp.Width())) + "\n" + d.vp.View()
+}

@@ -1,0 +1,269 @@
+package tui
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/blogctl/blogctl/internal/event"
+)
+
+// Doctor diagnoses pods and applies safe fixes, as "blogctl doctor" does.
+type Doctor interface {
+	// Diagnose explains what is wrong with pod, if anything.
+	Diagnose(ctx context.Context, pod *corev1.Pod) (Diagnosis, error)
+	// Fix applies the safe fix of the diagnosis of pod and says what it did.
+	Fix(ctx context.Context, pod *corev1.Pod) (string, error)
+}
+
+// Diagnosis is the doctor's finding about one pod, ready to show.
+type Diagnosis struct {
+	// Summary is one line: the reason, or that the pod is healthy.
+	Summary string
+	// Details are the lines under it: cause, evidence, suggested fix.
+	Details []string
+	// Fix describes the safe fix that "f" applies; empty when there is none.
+	Fix string
+}
+
+// Cluster carries out the actions that change or read a cluster.
+type Cluster interface {
+	// Restart restarts the rollout of a deployment.
+	Restart(ctx context.Context, namespace, name string) error
+	// Logs follows a pod's logs.
+	Logs(ctx context.Context, pod *corev1.Pod) (io.ReadCloser, error)
+}
+
+// Config is what a dashboard shows and acts on.
+type Config struct {
+	// Title heads the screen: target, context, namespace.
+	Title     string
+	Namespace string
+	// Kubernetes selects the panes: deployments, pods and Kubernetes events
+	// when true; the services of a local or Docker system when false.
+	Kubernetes bool
+	// Color allows colour; the content is the same without it.
+	Color bool
+
+	// Feed carries the sources' messages. Nil in tests that send messages
+	// to the model themselves.
+	Feed    <-chan tea.Msg
+	Doctor  Doctor
+	Cluster Cluster
+	// Now is the clock for ages; nil means time.Now.
+	Now func() time.Time
+	// Context bounds the actions the dashboard starts; nil means
+	// context.Background.
+	Context context.Context
+}
+
+// state is what the screen shows.
+type state int
+
+const (
+	stateDashboard state = iota
+	stateFilter
+	stateConfirm
+	stateHelp
+	stateDiagnosis
+	stateLogs
+)
+
+// maxBlogEvents is how many of the bus's latest events the dashboard keeps.
+const maxBlogEvents = 500
+
+// Model is the dashboard: the root bubbletea model.
+type Model struct {
+	cfg   Config
+	st    styles
+	state state
+	width int
+	// height is the terminal's height.
+	height int
+
+	panes []*pane
+	focus int
+
+	deployments []*appsv1.Deployment
+	pods        []*corev1.Pod
+	kubeEvents  []*corev1.Event
+	blog        []event.Event
+
+	// lost holds, per source, why its connection is down.
+	lost    map[string]error
+	message string
+
+	filter  string
+	confirm *confirmation
+	detail  detail
+}
+
+// confirmation is an action waiting for "y".
+type confirmation struct {
+	prompt string
+	run    tea.Cmd
+}
+
+// New returns a dashboard of cfg at the size of 80x24 until the terminal
+// says otherwise.
+func New(cfg Config) *Model {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Context == nil {
+		cfg.Context = context.Background()
+	}
+	m := &Model{cfg: cfg, st: newStyles(cfg.Color), lost: map[string]error{}}
+	if cfg.Kubernetes {
+		m.panes = []*pane{newDeploymentsPane(), newPodsPane(), newKubeEventsPane(), newBlogPane()}
+	} else {
+		m.panes = []*pane{newServicesPane(), newBlogPane()}
+	}
+	m.detail.vp = viewport.New()
+	m.SetSize(80, 24)
+	return m
+}
+
+// Panes of the Kubernetes layout, by index.
+const (
+	paneDeployments = 0
+	panePods        = 1
+)
+
+// Init starts listening to the feed and, on Kubernetes, the tick that
+// keeps ages current.
+func (m *Model) Init() tea.Cmd {
+	var cmds []tea.Cmd
+	if m.cfg.Feed != nil {
+		cmds = append(cmds, listen(m.cfg.Feed))
+	}
+	if m.cfg.Kubernetes {
+		cmds = append(cmds, tick(time.Second))
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update handles one message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.SetSize(msg.Width, msg.Height)
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	case tickMsg:
+		m.refreshRows()
+		return m, tick(time.Second)
+	case diagnosisMsg:
+		m.showDiagnosis(msg)
+		return m, nil
+	case actionDoneMsg:
+		m.message = msg.what
+		if msg.err != nil {
+			m.message = "ERROR " + msg.err.Error()
+		}
+		return m, nil
+	case logLineMsg, logEndMsg:
+		return m, m.detail.handleLog(msg)
+	}
+	if m.handleData(msg) && m.cfg.Feed != nil {
+		return m, listen(m.cfg.Feed)
+	}
+	return m, nil
+}
+
+// handleData takes in a source's message and reports whether it was one.
+func (m *Model) handleData(msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case DeploymentsMsg:
+		m.deployments = msg.Items
+	case PodsMsg:
+		m.pods = msg.Items
+	case KubeEventsMsg:
+		m.kubeEvents = msg.Items
+	case ServicesMsg:
+		m.panes[0].SetRows(serviceRows(msg.Items))
+		return true
+	case BlogEventsMsg:
+		m.addBlogEvents(msg)
+	case ConnMsg:
+		if msg.Err != nil {
+			m.lost[msg.Source] = msg.Err
+		} else {
+			delete(m.lost, msg.Source)
+		}
+		m.SetSize(m.width, m.height)
+		return true
+	default:
+		return false
+	}
+	m.refreshRows()
+	return true
+}
+
+func (m *Model) addBlogEvents(msg BlogEventsMsg) {
+	if msg.Reset {
+		m.blog = nil
+	}
+	m.blog = append(m.blog, msg.Events...)
+	if n := len(m.blog) - maxBlogEvents; n > 0 {
+		m.blog = append([]event.Event(nil), m.blog[n:]...)
+	}
+}
+
+// refreshRows rebuilds the rows from the objects, with current ages.
+func (m *Model) refreshRows() {
+	blog := m.panes[len(m.panes)-1]
+	blog.SetRows(blogRows(m.blog))
+	if !m.cfg.Kubernetes {
+		return
+	}
+	now := m.cfg.Now()
+	m.panes[paneDeployments].SetRows(deploymentRows(m.deployments))
+	m.panes[panePods].SetRows(podRows(m.pods, now))
+	m.panes[2].SetRows(kubeEventRows(m.kubeEvents, now))
+}
+
+// SetSize lays the screen out for a terminal of width x height.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	body := max(m.height-2-len(m.lost), 0)
+	weights := []int{5, 7, 5, 5}
+	if !m.cfg.Kubernetes {
+		weights = []int{8, 14}
+	}
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	left := body
+	for i, p := range m.panes {
+		h := body * weights[i] / total
+		if i == len(m.panes)-1 {
+			h = left
+		}
+		left -= h
+		p.SetSize(width, h)
+	}
+	m.detail.SetSize(width, body)
+}
+
+func (m *Model) focused() *pane { return m.panes[m.focus] }
+
+func (m *Model) selectedPod() *corev1.Pod {
+	if !m.cfg.Kubernetes || m.focus != panePods {
+		return nil
+	}
+	name := m.focused().Selected()
+	for _, p := range m.pods {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}

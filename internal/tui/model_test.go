@@ -1,0 +1,241 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/blogctl/blogctl/internal/deploy/kube"
+	"github.com/blogctl/blogctl/internal/event"
+)
+
+// TestScreens compares the main screens with their golden views, at the
+// smallest supported terminal and a larger one.
+func TestScreens(t *testing.T) {
+	sizes := []struct{ w, h int }{{80, 24}, {132, 40}}
+	tests := []struct {
+		name string
+		keys []string
+		prep func(*Model)
+	}{
+		{name: "dashboard"},
+		{name: "pods-selected", keys: []string{"tab", "j", "j"}},
+		{name: "help", keys: []string{"?"}},
+		{name: "filter", keys: []string{"tab", "/", "c", "l", "i"}},
+		{name: "diagnosis", keys: []string{"tab", "G", "d"}},
+		{name: "confirm-restart", keys: []string{"j", "r"}},
+		{name: "lost-connection", prep: func(m *Model) {
+			m.Update(ConnMsg{Source: sourceKubernetes, Err: errUnreachable})
+		}},
+	}
+	for _, size := range sizes {
+		for _, tt := range tests {
+			name := tt.name + "-" + itoa(size.w) + "x" + itoa(size.h)
+			t.Run(name, func(t *testing.T) {
+				m := loaded(t, Config{Doctor: &fakeDoctor{}, Cluster: &KubeCluster{}})
+				m.Update(tea.WindowSizeMsg{Width: size.w, Height: size.h})
+				if tt.prep != nil {
+					tt.prep(m)
+				}
+				press(t, m, tt.keys...)
+				got := screen(m)
+				checkSize(t, got, size.w, size.h)
+				checkGolden(t, name, got)
+			})
+		}
+	}
+}
+
+func TestServicesScreen(t *testing.T) {
+	m := New(Config{Title: "blogctl tui · local · ~/.local/share/blogctl/local", Now: func() time.Time { return now }})
+	m.Update(ServicesMsg{Items: []ServiceStatus{
+		{Name: "gateway", State: "running", Health: HealthReady, Address: "http://127.0.0.1:8080"},
+		{Name: "event-bus", State: "running", Health: HealthReady, Address: "http://127.0.0.1:4005"},
+		{Name: "posts", State: "running", Health: HealthReady, Address: "http://127.0.0.1:4000"},
+		{Name: "query", State: "down", Health: HealthUnreachable, Address: "http://127.0.0.1:4002"},
+	}})
+	m.Update(BlogEventsMsg{Events: fixtureBlogEvents(t)})
+	got := screen(m)
+	checkSize(t, got, 80, 24)
+	checkGolden(t, "services-80x24", got)
+}
+
+// TestResize checks that every width and height gives a screen of exactly
+// that size.
+func TestResize(t *testing.T) {
+	m := loaded(t, Config{})
+	for _, size := range [][2]int{{80, 24}, {60, 12}, {200, 60}, {81, 25}, {20, 5}} {
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		checkSize(t, screen(m), size[0], size[1])
+	}
+}
+
+func TestKeys(t *testing.T) {
+	tests := []struct {
+		name      string
+		keys      []string
+		wantFocus int
+		wantSel   string
+		wantState state
+	}{
+		{"tab moves to pods", []string{"tab"}, panePods, "client-depl-5d9c7b8f6-x2k9z", stateDashboard},
+		{"shift+tab wraps", []string{"shift+tab"}, 3, "4/", stateDashboard},
+		{"arrows move panes", []string{"right", "right", "left"}, panePods, "client-depl-5d9c7b8f6-x2k9z", stateDashboard},
+		{"j and down move rows", []string{"tab", "j", "down"}, panePods, "event-bus-depl-5d9c7b8f6-x2k9z", stateDashboard},
+		{"k stops at the top", []string{"k", "up"}, paneDeployments, "client-depl", stateDashboard},
+		{"G goes last", []string{"G"}, paneDeployments, "query-depl", stateDashboard},
+		{"filter narrows", []string{"tab", "/", "q", "u", "enter"}, panePods, "query-depl-5d9c7b8f6-x2k9z", stateDashboard},
+		{"esc clears the filter", []string{"tab", "/", "q", "u", "enter", "esc"}, panePods, "client-depl-5d9c7b8f6-x2k9z", stateDashboard},
+		{"help opens", []string{"?"}, paneDeployments, "client-depl", stateHelp},
+		{"esc leaves help", []string{"?", "esc"}, paneDeployments, "client-depl", stateDashboard},
+		{"n cancels", []string{"r", "n"}, paneDeployments, "client-depl", stateDashboard},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := loaded(t, Config{Cluster: &KubeCluster{}})
+			if press(t, m, tt.keys...) {
+				t.Fatalf("keys %v quit", tt.keys)
+			}
+			got := []any{m.focus, m.focused().Selected(), m.state}
+			if strings.HasSuffix(tt.wantSel, "/") {
+				got[1] = m.focused().Selected()[:len(tt.wantSel)]
+			}
+			if diff := cmp.Diff([]any{tt.wantFocus, tt.wantSel, tt.wantState}, got); diff != "" {
+				t.Errorf("keys %v: focus, selection, state (-want +got):\n%s", tt.keys, diff)
+			}
+		})
+	}
+}
+
+func TestQuit(t *testing.T) {
+	for _, keys := range [][]string{{"q"}, {"ctrl+c"}, {"?", "q"}, {"tab", "/", "ctrl+c"}} {
+		m := loaded(t, Config{})
+		if !press(t, m, keys...) {
+			t.Errorf("keys %v did not quit", keys)
+		}
+	}
+	m := loaded(t, Config{})
+	if press(t, m, "tab", "/", "q") {
+		t.Errorf("q while filtering quit, want it typed into the filter")
+	}
+}
+
+// TestSelectionSurvivesUpdates checks that a watch update keeps the same
+// object selected.
+func TestSelectionSurvivesUpdates(t *testing.T) {
+	m := loaded(t, Config{})
+	press(t, m, "tab", "j", "j", "j")
+	before := m.focused().Selected()
+	pods := fixturePods()
+	m.Update(PodsMsg{Items: append(pods[:1:1], pods[2:]...)}) // one pod less, above the selection
+	if got := m.focused().Selected(); got != before {
+		t.Errorf("after an update the selection is %q, want %q", got, before)
+	}
+}
+
+func TestRestartAfterConfirmation(t *testing.T) {
+	deps := fixtureDeployments()
+	cs := fake.NewClientset(deps[0])
+	m := loaded(t, Config{Cluster: &KubeCluster{Clientset: cs, RestartDeployment: kube.RestartDeployment}})
+	press(t, m, "G", "r") // query-depl is last; the fake holds only the bus's
+
+	if !strings.Contains(screen(m), "Restart the rollout of deployment query-depl? [y/N]") {
+		t.Fatalf("no confirmation prompt in:\n%s", screen(m))
+	}
+	press(t, m, "y")
+	if !strings.Contains(screen(m), "ERROR restarting deployment blog/query-depl") {
+		t.Errorf("restarting a missing deployment shows no error in:\n%s", screen(m))
+	}
+
+	press(t, m, "g", "j", "j", "r", "y") // event-bus-depl, which exists
+	if !strings.Contains(screen(m), "restarted the rollout of deployment event-bus-depl") {
+		t.Errorf("no restart report in:\n%s", screen(m))
+	}
+	got, err := cs.AppsV1().Deployments(namespace).Get(t.Context(), "event-bus-depl", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Spec.Template.Annotations[kube.RestartedAtAnnotation] == "" {
+		t.Errorf("deployment event-bus-depl has no %s annotation after the restart", kube.RestartedAtAnnotation)
+	}
+}
+
+func TestFixAfterConfirmation(t *testing.T) {
+	doc := &fakeDoctor{}
+	m := loaded(t, Config{Doctor: doc})
+	press(t, m, "tab", "f", "n")
+	press(t, m, "f", "y")
+	if diff := cmp.Diff([]string{"client-depl-5d9c7b8f6-x2k9z"}, doc.fixed); diff != "" {
+		t.Errorf("fixed pods (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(screen(m), "loaded the image of pod client-depl-5d9c7b8f6-x2k9z") {
+		t.Errorf("no fix report in:\n%s", screen(m))
+	}
+}
+
+func TestActionsNeedTheRightPane(t *testing.T) {
+	tests := []struct {
+		keys []string
+		want string
+	}{
+		{[]string{"d"}, "select a pod in the Pods pane first"},
+		{[]string{"l"}, "select a pod in the Pods pane first"},
+		{[]string{"f"}, "select a pod in the Pods pane first"},
+		{[]string{"tab", "r"}, "select a deployment in the Deployments pane first"},
+	}
+	for _, tt := range tests {
+		m := loaded(t, Config{Doctor: &fakeDoctor{}, Cluster: &KubeCluster{}})
+		press(t, m, tt.keys...)
+		if !strings.Contains(screen(m), tt.want) {
+			t.Errorf("keys %v: screen lacks %q:\n%s", tt.keys, tt.want, screen(m))
+		}
+	}
+}
+
+// TestLogsFollow follows a pod's logs through the fake clientset's log
+// stream.
+func TestLogsFollow(t *testing.T) {
+	pods := fixturePods()
+	objs := make([]runtime.Object, len(pods))
+	for i, p := range pods {
+		objs[i] = p
+	}
+	cs := fake.NewClientset(objs...)
+	m := loaded(t, Config{Cluster: &KubeCluster{Clientset: cs}})
+	press(t, m, "tab", "l")
+	got := screen(m)
+	for _, want := range []string{"Logs of pod client-depl-5d9c7b8f6-x2k9z (following)", "fake logs",
+		"the log stream ended"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("logs screen lacks %q:\n%s", want, got)
+		}
+	}
+	press(t, m, "esc")
+	if m.state != stateDashboard {
+		t.Errorf("esc left state %d, want the dashboard", m.state)
+	}
+}
+
+func TestBlogEventsKeepTheLatest(t *testing.T) {
+	m := loaded(t, Config{})
+	evs := fixtureBlogEvents(t)
+	for i := range maxBlogEvents {
+		ev := evs[0]
+		ev.Seq = uint64(10 + i)
+		m.Update(BlogEventsMsg{Events: []event.Event{ev}})
+	}
+	if len(m.blog) != maxBlogEvents || m.blog[len(m.blog)-1].Seq != 10+maxBlogEvents-1 {
+		t.Errorf("kept %d events ending at %d, want %d ending at %d", len(m.blog),
+			m.blog[len(m.blog)-1].Seq, maxBlogEvents, 10+maxBlogEvents-1)
+	}
+	m.Update(BlogEventsMsg{Reset: true, Events: evs[:1]})
+	if len(m.blog) != 1 {
+		t.Errorf("after a reset %d events are kept, want 1", len(m.blog))
+	}
+}

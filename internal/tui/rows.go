@@ -1,0 +1,168 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/blogctl/blogctl/internal/deploy/kube"
+	"github.com/blogctl/blogctl/internal/event"
+)
+
+func newDeploymentsPane() *pane {
+	return newPane("Deployments", "waiting for the cluster…",
+		column{"NAME", 20}, column{"READY", 6}, column{"UP-TO-DATE", 10},
+		column{"AVAILABLE", 9}, column{"IMAGE", 0})
+}
+
+func newPodsPane() *pane {
+	return newPane("Pods", "waiting for the cluster…",
+		column{"NAME", 0}, column{"READY", 6}, column{"STATUS", 18},
+		column{"RESTARTS", 8}, column{"AGE", 6})
+}
+
+func newKubeEventsPane() *pane {
+	return newPane("Kubernetes events", "no events yet",
+		column{"AGE", 5}, column{"TYPE", 6}, column{"REASON", 16},
+		column{"OBJECT", 24}, column{"MESSAGE", 0})
+}
+
+func newBlogPane() *pane {
+	return newPane("Blog events", "no blog events yet",
+		column{"SEQ", 6}, column{"TYPE", 16}, column{"SUMMARY", 0})
+}
+
+func newServicesPane() *pane {
+	return newPane("Services", "waiting for the services…",
+		column{"NAME", 12}, column{"STATE", 10}, column{"HEALTH", 12}, column{"ADDRESS", 0})
+}
+
+func deploymentRows(items []*appsv1.Deployment) []row {
+	items = slices.Clone(items)
+	slices.SortFunc(items, func(a, b *appsv1.Deployment) int { return strings.Compare(a.Name, b.Name) })
+	rows := make([]row, 0, len(items))
+	for _, d := range items {
+		want := int32(1)
+		if d.Spec.Replicas != nil {
+			want = *d.Spec.Replicas
+		}
+		image := ""
+		if cs := d.Spec.Template.Spec.Containers; len(cs) > 0 {
+			image = cs[0].Image
+		}
+		s := d.Status
+		rows = append(rows, row{
+			key: d.Name,
+			cells: []string{d.Name, fmt.Sprintf("%d/%d", s.ReadyReplicas, want),
+				i32(s.UpdatedReplicas), i32(s.AvailableReplicas), image},
+			warn: s.ReadyReplicas < want,
+		})
+	}
+	return rows
+}
+
+func podRows(items []*corev1.Pod, now time.Time) []row {
+	items = slices.Clone(items)
+	slices.SortFunc(items, func(a, b *corev1.Pod) int { return strings.Compare(a.Name, b.Name) })
+	rows := make([]row, 0, len(items))
+	for _, p := range items {
+		ready, total := kube.PodReady(p)
+		status := kube.PodStatus(p)
+		rows = append(rows, row{
+			key: p.Name,
+			cells: []string{p.Name, fmt.Sprintf("%d/%d", ready, total), status,
+				strconv.Itoa(kube.PodRestarts(p)), age(now, p.CreationTimestamp.Time)},
+			warn: status != "Completed" && (status != "Running" || ready < total),
+		})
+	}
+	return rows
+}
+
+// kubeEventRows lists events newest first; a warning says WARN in its TYPE
+// column.
+func kubeEventRows(items []*corev1.Event, now time.Time) []row {
+	items = slices.Clone(items)
+	slices.SortStableFunc(items, func(a, b *corev1.Event) int {
+		return lastSeen(b).Compare(lastSeen(a))
+	})
+	rows := make([]row, 0, len(items))
+	for _, e := range items {
+		typ := e.Type
+		warn := e.Type == corev1.EventTypeWarning
+		if warn {
+			typ = "WARN"
+		}
+		obj := strings.ToLower(e.InvolvedObject.Kind) + "/" + e.InvolvedObject.Name
+		msg := strings.Join(strings.Fields(e.Message), " ")
+		rows = append(rows, row{
+			key:   e.Name,
+			cells: []string{age(now, lastSeen(e)), typ, e.Reason, obj, msg},
+			warn:  warn,
+		})
+	}
+	return rows
+}
+
+// lastSeen is when an event last happened, whichever API version wrote it.
+func lastSeen(e *corev1.Event) time.Time {
+	switch {
+	case !e.LastTimestamp.IsZero():
+		return e.LastTimestamp.Time
+	case e.Series != nil && !e.Series.LastObservedTime.IsZero():
+		return e.Series.LastObservedTime.Time
+	case !e.EventTime.IsZero():
+		return e.EventTime.Time
+	}
+	return e.CreationTimestamp.Time
+}
+
+// blogRows lists the bus's events newest first.
+func blogRows(evs []event.Event) []row {
+	rows := make([]row, 0, len(evs))
+	for i := len(evs) - 1; i >= 0; i-- {
+		ev := evs[i]
+		seq := strconv.FormatUint(ev.Seq, 10)
+		rows = append(rows, row{key: seq + "/" + ev.ID, cells: []string{seq, ev.Type, summary(ev)}})
+	}
+	return rows
+}
+
+// summary says in a few words what an event of the contract is about.
+func summary(ev event.Event) string {
+	switch ev.Type {
+	case event.PostCreated:
+		p, err := event.DataAs[event.Post](ev)
+		if err == nil {
+			return fmt.Sprintf("post %s %q", p.ID, p.Title)
+		}
+	case event.CommentCreated, event.CommentModerated, event.CommentUpdated:
+		c, err := event.DataAs[event.Comment](ev)
+		if err == nil {
+			return fmt.Sprintf("comment %s on %s %s %q", c.ID, c.PostID, c.Status, c.Content)
+		}
+	}
+	return string(ev.Data)
+}
+
+func serviceRows(items []ServiceStatus) []row {
+	rows := make([]row, 0, len(items))
+	for _, s := range items {
+		health := s.Health
+		if !s.Healthy() {
+			health = "WARN " + health
+		}
+		rows = append(rows, row{
+			key:   s.Name,
+			cells: []string{s.Name, s.State, health, s.Address},
+			warn:  !s.Healthy(),
+		})
+	}
+	return rows
+}
+
+func i32(n int32) string { return strconv.Itoa(int(n)) }

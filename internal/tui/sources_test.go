@@ -1,0 +1,200 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/blogctl/blogctl/internal/event"
+	"github.com/blogctl/blogctl/internal/services/bus"
+)
+
+// waitFor reads out until a message satisfies ok, failing after a while.
+func waitFor(t *testing.T, out <-chan tea.Msg, what string, ok func(tea.Msg) bool) tea.Msg {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case msg := <-out:
+			if ok(msg) {
+				return msg
+			}
+		case <-deadline:
+			t.Fatalf("no message with %s within 10s", what)
+			return nil
+		}
+	}
+}
+
+// TestKubeSourceWatches checks that the informers send the namespace's
+// objects, and again on every change.
+func TestKubeSourceWatches(t *testing.T) {
+	pods := fixturePods()
+	cs := fake.NewClientset(pods[0], fixtureDeployments()[0], fixtureKubeEvents()[1])
+	out := make(chan tea.Msg, 16)
+	(&KubeSource{Clientset: cs, Namespace: namespace}).Start(t.Context(), out)
+
+	// The three lists come in any order.
+	seen := map[string]bool{}
+	waitFor(t, out, "the pod, the deployment and the warning", func(msg tea.Msg) bool {
+		switch msg := msg.(type) {
+		case PodsMsg:
+			seen["pod"] = len(msg.Items) == 1
+		case DeploymentsMsg:
+			seen["deployment"] = len(msg.Items) == 1
+		case KubeEventsMsg:
+			seen["warning"] = len(msg.Items) == 1 && msg.Items[0].Type == corev1.EventTypeWarning
+		}
+		return seen["pod"] && seen["deployment"] && seen["warning"]
+	})
+
+	if _, err := cs.CoreV1().Pods(namespace).Create(t.Context(), pods[1], metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, out, "the created pod", func(msg tea.Msg) bool {
+		p, ok := msg.(PodsMsg)
+		return ok && len(p.Items) == 2
+	})
+	if err := cs.CoreV1().Pods(namespace).Delete(t.Context(), pods[0].Name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, out, "the pod deleted", func(msg tea.Msg) bool {
+		p, ok := msg.(PodsMsg)
+		return ok && len(p.Items) == 1 && p.Items[0].Name == pods[1].Name
+	})
+}
+
+// TestConnWatch checks the banner's messages: one loss however many watch
+// errors, then the recovery once the server answers.
+func TestConnWatch(t *testing.T) {
+	answers := make(chan error, 3)
+	answers <- errUnreachable
+	answers <- errUnreachable
+	answers <- nil
+	out := make(chan tea.Msg, 8)
+	c := &connWatch{
+		probe: func(context.Context) error { return <-answers },
+		every: time.Millisecond,
+		out:   out,
+	}
+	c.lost(t.Context(), errUnreachable)
+	c.lost(t.Context(), errUnreachable)
+	first := waitFor(t, out, "the loss", func(tea.Msg) bool { return true }).(ConnMsg)
+	second := waitFor(t, out, "the recovery", func(tea.Msg) bool { return true }).(ConnMsg)
+	if !errors.Is(first.Err, errUnreachable) || second.Err != nil {
+		t.Errorf("messages = %v, %v; want the loss, then the recovery", first, second)
+	}
+}
+
+// startBus serves a real event bus on addr ("" for any port) from dir
+// until the returned stop is called.
+func startBus(t *testing.T, addr, dir string) (url string, stop func()) {
+	t.Helper()
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	b, err := bus.Open(bus.Config{DataDir: dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = b.Serve(ctx, ln)
+	}()
+	stop = sync.OnceFunc(func() { cancel(); <-done })
+	t.Cleanup(stop)
+	return "http://" + ln.Addr().String(), stop
+}
+
+// TestBusSourceFollows publishes to a real bus and sees the events arrive,
+// then stops the bus, sees the banner, restarts it and sees it go.
+func TestBusSourceFollows(t *testing.T) {
+	dir := t.TempDir()
+	url, stop := startBus(t, "", dir)
+	client := event.NewClient(url, nil)
+	out := make(chan tea.Msg, 16)
+	(&BusSource{Client: client, Wait: 2 * time.Second, Retry: 50 * time.Millisecond}).Start(t.Context(), out)
+
+	ev, err := event.New(event.PostCreated, "", event.Post{ID: "1a2b3c4d", Title: "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Publish(t.Context(), ev); err != nil {
+		t.Fatal(err)
+	}
+	got := waitFor(t, out, "the post", func(msg tea.Msg) bool {
+		_, ok := msg.(BlogEventsMsg)
+		return ok
+	}).(BlogEventsMsg)
+	if len(got.Events) != 1 || summary(got.Events[0]) != `post 1a2b3c4d "first"` {
+		t.Fatalf("events = %+v, want the post", got.Events)
+	}
+
+	stop()
+	waitFor(t, out, "the loss", func(msg tea.Msg) bool {
+		c, ok := msg.(ConnMsg)
+		return ok && c.Source == sourceBus && c.Err != nil
+	})
+	url2, _ := startBus(t, url[len("http://"):], dir)
+	if url2 != url {
+		t.Fatalf("the bus came back at %s, want %s", url2, url)
+	}
+	waitFor(t, out, "the recovery", func(msg tea.Msg) bool {
+		c, ok := msg.(ConnMsg)
+		return ok && c.Source == sourceBus && c.Err == nil
+	})
+}
+
+// TestServiceSourceSendsChanges checks that an unchanged list is sent once
+// and a change again, and that a failing list shows as a lost connection.
+func TestServiceSourceSendsChanges(t *testing.T) {
+	lists := make(chan []ServiceStatus, 4)
+	up := []ServiceStatus{{Name: "posts", State: "running", Health: HealthReady}}
+	down := []ServiceStatus{{Name: "posts", State: "down", Health: HealthUnreachable}}
+	lists <- up
+	lists <- up
+	lists <- down
+	lists <- nil
+	src := &ServiceSource{Name: "local system", Every: time.Millisecond,
+		List: func(ctx context.Context) ([]ServiceStatus, error) {
+			select {
+			case l := <-lists:
+				if l == nil {
+					return nil, errors.New("no state file")
+				}
+				return l, nil
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}}
+	out := make(chan tea.Msg, 8)
+	src.Start(t.Context(), out)
+
+	var got []tea.Msg
+	for range 3 {
+		got = append(got, waitFor(t, out, "a message", func(tea.Msg) bool { return true }))
+	}
+	if s, ok := got[0].(ServicesMsg); !ok || s.Items[0].Health != HealthReady {
+		t.Errorf("first message = %#v, want the ready list", got[0])
+	}
+	if s, ok := got[1].(ServicesMsg); !ok || s.Items[0].Health != HealthUnreachable {
+		t.Errorf("second message = %#v, want the changed list", got[1])
+	}
+	if c, ok := got[2].(ConnMsg); !ok || c.Err == nil {
+		t.Errorf("third message = %#v, want a lost connection", got[2])
+	}
+}
