@@ -6,6 +6,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -40,8 +41,9 @@ type Router struct {
 	log  *slog.Logger
 }
 
-// NewRouter returns a router with /healthz, /readyz and a JSON 404 for any
-// path no handler claims.
+// NewRouter returns a router with /healthz and /readyz, which answers a
+// request no handler claims with a JSON 404, or 405 when another method
+// would have matched.
 func NewRouter(opts Options) *Router {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = DefaultMaxBody
@@ -55,9 +57,6 @@ func NewRouter(opts Options) *Router {
 		return WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	rt.Handle("GET /readyz", rt.ready)
-	rt.Handle("/", func(w http.ResponseWriter, r *http.Request) error {
-		return NotFound("no route for %s %s", r.Method, r.URL.Path)
-	})
 	return rt
 }
 
@@ -104,16 +103,49 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, rt.opts.MaxBody)
 	if !rt.log.Enabled(r.Context(), slog.LevelDebug) {
-		rt.mux.ServeHTTP(w, r)
+		rt.route(w, r)
 		return
 	}
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	rt.mux.ServeHTTP(rec, r)
+	rt.route(rec, r)
 	rt.log.LogAttrs(r.Context(), slog.LevelDebug, "request",
 		slog.String("method", r.Method), slog.String("path", r.URL.Path),
 		slog.Int("status", rec.status), slog.Duration("took", time.Since(start)))
 }
+
+// route serves r with the handler of the route it matches, or answers in
+// JSON that none does.
+func (rt *Router) route(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := rt.mux.Handler(r); pattern != "" {
+		rt.mux.ServeHTTP(w, r)
+		return
+	}
+	rt.Adapt(rt.noRoute).ServeHTTP(w, r)
+}
+
+// noRoute lets the mux answer into a recorder, which tells a 404 from a
+// 405 and the methods allowed, and returns that as an error.
+func (rt *Router) noRoute(w http.ResponseWriter, r *http.Request) error {
+	rec := &statusRecorder{ResponseWriter: headerOnly{http.Header{}}}
+	rt.mux.ServeHTTP(rec, r)
+	if rec.status != http.StatusMethodNotAllowed {
+		return NotFound("no route for %s %s", r.Method, r.URL.Path)
+	}
+	allow := rec.Header().Get("Allow")
+	w.Header().Set("Allow", allow)
+	return &Error{
+		Status:  http.StatusMethodNotAllowed,
+		Message: fmt.Sprintf("%s %s is not allowed; use %s", r.Method, r.URL.Path, allow),
+	}
+}
+
+// headerOnly is a ResponseWriter that keeps headers and drops the body.
+type headerOnly struct{ h http.Header }
+
+func (w headerOnly) Header() http.Header         { return w.h }
+func (w headerOnly) Write(b []byte) (int, error) { return len(b), nil }
+func (w headerOnly) WriteHeader(int)             {}
 
 // cors sets the CORS headers for any origin and answers a preflight, in
 // which case it returns true.

@@ -60,6 +60,7 @@ func TestRouter(t *testing.T) {
 		{"typed", "GET", "/fail/typed", "", nil, 409, `{"error":"taken"}`},
 		{"internal hides detail", "GET", "/fail/x", "", nil, 500, `{"error":"internal server error"}`},
 		{"no route", "GET", "/nope", "", nil, 404, `{"error":"not found: no route for GET /nope"}`},
+		{"wrong method", "DELETE", "/echo", "", nil, 405, `{"error":"DELETE /echo is not allowed; use POST"}`},
 		{"healthz", "GET", "/healthz", "", nil, 200, `{"status":"ok"}`},
 		{"readyz", "GET", "/readyz", "", nil, 200, `{"status":"ready"}`},
 		{"preflight", "OPTIONS", "/echo", "", map[string]string{
