@@ -41,7 +41,7 @@ func TestContract(t *testing.T) {
 	pending := func(content string) map[string]any {
 		return map[string]any{"id": "<id>", "content": content, "status": "pending"}
 	}
-	preflight := map[string]string{"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"}
+	preflight := st.Preflight("POST")
 	st.Check(t, svc.Handler(), []st.Call{
 		{Name: "create", Method: "POST", Path: "/posts/0000abcd/comments", Body: `{"content":"one"}`,
 			WantStatus: 201, WantJSON: []any{pending("one")}},
@@ -60,13 +60,16 @@ func TestContract(t *testing.T) {
 		{Name: "malformed JSON", Method: "POST", Path: "/posts/0000abcd/comments", Body: `nope`,
 			WantStatus: 400, WantJSON: st.ErrorBody},
 		{Name: "too large", Method: "POST", Path: "/posts/0000abcd/comments",
-			Body: `{"content":"` + strings.Repeat("x", 2000) + `"}`, WantStatus: 413, WantJSON: st.ErrorBody},
+			Body:       `{"content":"` + strings.Repeat("x", 2000) + `"}`,
+			WantStatus: 413, WantJSON: st.ErrorBody},
 		{Name: "event", Method: "POST", Path: "/events", Body: `{"type":"Unknown","data":{"a":1}}`,
 			WantStatus: 200, WantJSON: map[string]any{}},
 		{Name: "events array", Method: "POST", Path: "/events", Body: `[{"type":"Unknown"}]`,
 			WantStatus: 200, WantJSON: map[string]any{}},
 		{Name: "malformed event", Method: "POST", Path: "/events", Body: `[{"type":1}]`,
 			WantStatus: 400, WantJSON: st.ErrorBody},
+		{Name: "wrong method", Method: "PUT", Path: "/posts/0000abcd/comments",
+			WantStatus: 405, WantJSON: st.ErrorBody},
 		{Name: "preflight", Method: "OPTIONS", Path: "/posts/0000abcd/comments", Header: preflight,
 			WantStatus: 204},
 		{Name: "healthz", Method: "GET", Path: "/healthz", WantStatus: 200},

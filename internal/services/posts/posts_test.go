@@ -24,11 +24,12 @@ func newService(t testing.TB) (*posts.Service, *st.Bus) {
 
 func TestContract(t *testing.T) {
 	svc, bus := newService(t)
-	preflight := map[string]string{"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"}
+	preflight := st.Preflight("POST")
 	st.Check(t, svc.Handler(), []st.Call{
 		{Name: "create", Method: "POST", Path: "/posts", Body: `{"title":"first"}`,
 			WantStatus: 201, WantJSON: map[string]any{"id": "<id>", "title": "first"}},
-		{Name: "create via /posts/create", Method: "POST", Path: "/posts/create", Body: `{"title":"second"}`,
+		{Name: "create via /posts/create", Method: "POST", Path: "/posts/create",
+			Body:       `{"title":"second"}`,
 			WantStatus: 201, WantJSON: map[string]any{"id": "<id>", "title": "second"}},
 		{Name: "list", Method: "GET", Path: "/posts", WantStatus: 200},
 		{Name: "missing title", Method: "POST", Path: "/posts", Body: `{}`,
@@ -39,12 +40,14 @@ func TestContract(t *testing.T) {
 			WantStatus: 400, WantJSON: st.ErrorBody},
 		{Name: "malformed JSON", Method: "POST", Path: "/posts/create", Body: `{"title":`,
 			WantStatus: 400, WantJSON: st.ErrorBody},
-		{Name: "too large", Method: "POST", Path: "/posts", Body: `{"title":"` + strings.Repeat("x", 2000) + `"}`,
+		{Name: "too large", Method: "POST", Path: "/posts",
+			Body:       `{"title":"` + strings.Repeat("x", 2000) + `"}`,
 			WantStatus: 413, WantJSON: st.ErrorBody},
 		{Name: "event", Method: "POST", Path: "/events", Body: `{"type":"SomethingElse","data":{}}`,
 			WantStatus: 200, WantJSON: map[string]any{}},
 		{Name: "malformed event", Method: "POST", Path: "/events", Body: `{"data":{}}`,
 			WantStatus: 400, WantJSON: st.ErrorBody},
+		{Name: "wrong method", Method: "DELETE", Path: "/posts", WantStatus: 405, WantJSON: st.ErrorBody},
 		{Name: "preflight", Method: "OPTIONS", Path: "/posts/create", Header: preflight, WantStatus: 204},
 		{Name: "healthz", Method: "GET", Path: "/healthz", WantStatus: 200},
 		{Name: "readyz", Method: "GET", Path: "/readyz", WantStatus: 200},
@@ -109,7 +112,9 @@ func TestRebuildsFromTheLog(t *testing.T) {
 // FuzzCreate checks that any body gets 201 with a stored event, or a 400
 // or 413 that stores nothing, and never a server error.
 func FuzzCreate(f *testing.F) {
-	seeds := []string{`{"title":"a"}`, `{"title":""}`, `{}`, `[]`, `{"title":null}`, `{"title":"\u0000"}`}
+	seeds := []string{
+		`{"title":"a"}`, `{"title":""}`, `{}`, `[]`, `{"title":null}`, `{"title":"\u0000"}`,
+	}
 	for _, s := range seeds {
 		f.Add(s)
 	}

@@ -36,7 +36,8 @@ func TestDecodeEvents(t *testing.T) {
 func FuzzDecodeEvents(f *testing.F) {
 	for _, s := range []string{
 		`{"type":"PostCreated","data":{"id":"1","title":"t"}}`,
-		`[{"type":"CommentCreated","data":{"id":"c","postId":"p","content":"x","status":"pending"},"seq":3}]`,
+		`[{"type":"CommentCreated","seq":3,` +
+			`"data":{"id":"c","postId":"p","content":"x","status":"pending"}}]`,
 		`{"type":""}`, `[`, `null`, `[null]`,
 	} {
 		f.Add([]byte(s))

@@ -2,6 +2,7 @@ package query_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -34,7 +35,7 @@ func TestContract(t *testing.T) {
 	bus.Append(mustEvent(t, event.CommentCreated, comment("00000001", "pending")))
 	bus.Pump(t, 256, svc.Handler())
 
-	preflight := map[string]string{"Origin": "http://localhost:3000", "Access-Control-Request-Method": "GET"}
+	preflight := st.Preflight("GET")
 	st.Check(t, svc.Handler(), []st.Call{
 		{Name: "list", Method: "GET", Path: "/posts", WantStatus: 200, WantJSON: map[string]any{
 			"<id>": map[string]any{"id": "<id>", "title": "t", "comments": []any{
@@ -147,4 +148,34 @@ func TestFillsGaps(t *testing.T) {
 	if diff := cmp.Diff(want, got["0000abcd"].Comments); diff != "" {
 		t.Errorf("comments of the post (-want +got):\n%s", diff)
 	}
+}
+
+// BenchmarkDeliver measures applying deliveries of 256 events, a post and
+// its comments, each created and updated.
+func BenchmarkDeliver(b *testing.B) {
+	bus := st.New(b)
+	svc := query.New(query.Config{Bus: bus.Client()})
+	var seq uint64
+	next := func(typ string, data any) event.Event {
+		ev, _ := event.New(typ, "", data)
+		seq++
+		ev.Seq = seq
+		return ev
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		post := fmt.Sprintf("%08x", i)
+		batch := []event.Event{next(event.PostCreated, event.Post{ID: post, Title: "t"})}
+		for j := range 255 / 2 {
+			id := fmt.Sprintf("%s-%d", post, j)
+			c := event.Comment{ID: id, PostID: post, Content: "c", Status: "pending"}
+			batch = append(batch, next(event.CommentCreated, c))
+			c.Status = event.StatusApproved
+			batch = append(batch, next(event.CommentUpdated, c))
+		}
+		if err := svc.Projection().Deliver(context.Background(), batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(seq)/b.Elapsed().Seconds(), "events/s")
 }

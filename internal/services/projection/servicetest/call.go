@@ -121,3 +121,11 @@ func DoJSON(t testing.TB, h http.Handler, method, path, body string, wantStatus 
 		t.Fatalf("%s %s answered %q: %v", method, path, rec.Body, err)
 	}
 }
+
+// Preflight returns the headers of a browser's CORS preflight for method.
+func Preflight(method string) map[string]string {
+	return map[string]string{
+		"Origin":                        "http://localhost:3000",
+		"Access-Control-Request-Method": method,
+	}
+}
