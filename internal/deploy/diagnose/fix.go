@@ -1,0 +1,187 @@
+package diagnose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/blogctl/blogctl/internal/deploy/manifest"
+)
+
+// StepKind is one kind of action of a fix.
+type StepKind string
+
+// The actions a fix is made of.
+const (
+	// LoadImage loads an image from the local Docker engine into the node.
+	LoadImage StepKind = "load-image"
+	// PushImage pushes an image to its registry.
+	PushImage StepKind = "push-image"
+	// SetPullPolicy edits the manifest file.
+	SetPullPolicy StepKind = "set-pull-policy"
+	// ApplyFile applies the manifest file.
+	ApplyFile StepKind = "apply"
+	// DeletePod deletes the failing pod so that its replacement starts at
+	// once instead of after the kubelet's back-off.
+	DeletePod StepKind = "delete-pod"
+)
+
+// Step is one action of a Plan.
+type Step struct {
+	Kind StepKind `json:"kind"`
+	// Target is what the step acts on: an image, a file or a pod.
+	Target string `json:"target"`
+	// Value is the new value, for SetPullPolicy.
+	Value string `json:"value,omitempty"`
+}
+
+func (s Step) String() string {
+	switch s.Kind {
+	case LoadImage:
+		return "load image " + s.Target + " into the node"
+	case PushImage:
+		return "push image " + s.Target
+	case SetPullPolicy:
+		return "set imagePullPolicy: " + s.Value + " in " + s.Target
+	case ApplyFile:
+		return "apply " + s.Target
+	}
+	return "delete pod " + s.Target + " so that it is replaced now"
+}
+
+// Plan is the safe fix of one finding.
+type Plan struct {
+	Finding *Finding `json:"finding"`
+	Steps   []Step   `json:"steps"`
+	// Deployment and File locate the finding's Deployment in the
+	// manifests.
+	Deployment string `json:"deployment"`
+	File       string `json:"file"`
+}
+
+// Env is what the planner knows of the machine and the cluster.
+type Env struct {
+	// ManifestsDir holds the manifest files, the source of truth.
+	ManifestsDir string
+	// Local says the cluster runs on this machine; CanLoad that blogctl
+	// can load images into its node; SharedEngine that the node uses the
+	// Docker engine's images directly (Docker Desktop).
+	Local, CanLoad, SharedEngine bool
+	// HasImage reports whether the local Docker engine has an image.
+	HasImage func(ctx context.Context, ref string) bool
+}
+
+// ErrNoSafeFix is returned for a finding that a person has to fix.
+var ErrNoSafeFix = errors.New("no safe automatic fix")
+
+// PlanFix decides the safe fix of f. Every plan edits or re-applies the
+// manifest files, never only the live objects.
+func PlanFix(ctx context.Context, f *Finding, env Env) (*Plan, error) {
+	if !f.Fixable() {
+		return nil, fmt.Errorf("%s: %w: %s", f.Pod, ErrNoSafeFix, f.Fix)
+	}
+	if f.Service == "" {
+		return nil, fmt.Errorf("%s: %w: the pod has no app label to find its manifest by", f.Pod, ErrNoSafeFix)
+	}
+	file, dep, err := manifest.FindDeployment(env.ManifestsDir, f.Service)
+	if err != nil {
+		return nil, err
+	}
+	if env.HasImage != nil && !env.SharedEngine && !env.HasImage(ctx, f.Image) {
+		return nil, fmt.Errorf("%s: %w: image %s is not on this machine either: build it "+
+			"(blogctl build, or blogctl up) first", f.Pod, ErrNoSafeFix, f.Image)
+	}
+	p := &Plan{Finding: f, Deployment: dep, File: file}
+	switch {
+	case env.SharedEngine:
+	case env.Local && env.CanLoad:
+		p.Steps = append(p.Steps, Step{Kind: LoadImage, Target: f.Image})
+	case env.Local:
+		return nil, fmt.Errorf("%s: %w: blogctl cannot load images into this cluster's node: "+
+			"pass --containerd-address, or run \"blogctl up\", which pushes to its registry", f.Pod, ErrNoSafeFix)
+	default:
+		p.Steps = append(p.Steps, Step{Kind: PushImage, Target: f.Image})
+	}
+	if env.Local && f.PullPolicy != corev1.PullNever {
+		p.Steps = append(p.Steps, Step{Kind: SetPullPolicy, Target: file, Value: string(corev1.PullNever)})
+	}
+	p.Steps = append(p.Steps, Step{Kind: ApplyFile, Target: file}, Step{Kind: DeletePod, Target: f.Pod})
+	return p, nil
+}
+
+// Fixer carries out plans. Its image and apply steps are functions, so that
+// the doctor and the terminal UI give it the real ones and tests fakes.
+type Fixer struct {
+	Clientset kubernetes.Interface
+	Namespace string
+	Env       Env
+	LoadImage func(ctx context.Context, ref string) error
+	PushImage func(ctx context.Context, ref string) error
+	Apply     func(ctx context.Context, file string) error
+}
+
+// Fix plans the safe fix of f and carries it out: what "blogctl doctor
+// --fix" does for one finding. It returns the plan it followed.
+func (x *Fixer) Fix(ctx context.Context, f *Finding) (*Plan, error) {
+	p, err := PlanFix(ctx, f, x.Env)
+	if err != nil {
+		return nil, err
+	}
+	return p, x.Run(ctx, p)
+}
+
+// Run carries out a plan's steps in order and stops at the first failure.
+func (x *Fixer) Run(ctx context.Context, p *Plan) error {
+	for _, s := range p.Steps {
+		if err := x.step(ctx, p, s); err != nil {
+			return fmt.Errorf("fixing %s: %s: %w", p.Finding.Pod, s, err)
+		}
+	}
+	return nil
+}
+
+func (x *Fixer) step(ctx context.Context, p *Plan, s Step) error {
+	switch s.Kind {
+	case LoadImage:
+		return x.LoadImage(ctx, s.Target)
+	case PushImage:
+		return x.PushImage(ctx, s.Target)
+	case SetPullPolicy:
+		_, err := manifest.SetPullPolicy(s.Target, p.Deployment, p.Finding.Container, s.Value)
+		return err
+	case ApplyFile:
+		return x.Apply(ctx, s.Target)
+	case DeletePod:
+		err := x.Clientset.CoreV1().Pods(x.Namespace).Delete(ctx, s.Target, metav1.DeleteOptions{})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return err
+	}
+	return fmt.Errorf("unknown step %q", s.Kind)
+}
+
+// Examine diagnoses every pod of the blog system in namespace that is not
+// ready: what "blogctl doctor" shows.
+func Examine(ctx context.Context, cs kubernetes.Interface, namespace string) ([]*Finding, error) {
+	pods, err := cs.CoreV1().Pods(namespace).List(ctx,
+		metav1.ListOptions{LabelSelector: "app.kubernetes.io/part-of=blog"})
+	if err != nil {
+		return nil, fmt.Errorf("listing the pods of namespace %s: %w", namespace, err)
+	}
+	var findings []*Finding
+	for i := range pods.Items {
+		if pods.Items[i].DeletionTimestamp != nil {
+			continue
+		}
+		if f := Pod(ctx, cs, &pods.Items[i]); f != nil {
+			findings = append(findings, f)
+		}
+	}
+	return findings, nil
+}

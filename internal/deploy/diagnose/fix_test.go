@@ -1,0 +1,141 @@
+package diagnose
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/blogctl/blogctl/internal/deploy/manifest"
+)
+
+func manifestsDir(t *testing.T) string {
+	t.Helper()
+	files, err := manifest.Render(manifest.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := manifest.Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// findingOf diagnoses the named pod of podCases.
+func findingOf(t *testing.T, name string) *Finding {
+	t.Helper()
+	for _, tc := range podCases {
+		if tc.name == name {
+			return Classify(decodePod(t, tc.pod))
+		}
+	}
+	t.Fatalf("no pod case %q", name)
+	return nil
+}
+
+func TestPlanFix(t *testing.T) {
+	dir := manifestsDir(t)
+	posts := filepath.Join(dir, "posts.yaml")
+	query := filepath.Join(dir, "query.yaml")
+	has := func(context.Context, string) bool { return true }
+	hasNot := func(context.Context, string) bool { return false }
+	tests := []struct {
+		name    string
+		pod     string
+		env     Env
+		want    []Step
+		wantErr string
+	}{
+		{"never pulled, local node we can load into", "image never pulled",
+			Env{ManifestsDir: dir, Local: true, CanLoad: true, HasImage: has},
+			[]Step{{LoadImage, "blogctl/posts:sha-abc", ""}, {ApplyFile, posts, ""}, {DeletePod, "posts-depl-1", ""}}, ""},
+		{"pull back-off, local node: load and set Never", "image pull back-off",
+			Env{ManifestsDir: dir, Local: true, CanLoad: true, HasImage: has},
+			[]Step{{LoadImage, "blogctl/query:latest", ""}, {SetPullPolicy, query, "Never"},
+				{ApplyFile, query, ""}, {DeletePod, "query-depl-1", ""}}, ""},
+		{"pull back-off, Docker Desktop: set Never only", "image pull back-off",
+			Env{ManifestsDir: dir, Local: true, SharedEngine: true},
+			[]Step{{SetPullPolicy, query, "Never"}, {ApplyFile, query, ""}, {DeletePod, "query-depl-1", ""}}, ""},
+		{"pull back-off, remote cluster: push first", "image pull back-off",
+			Env{ManifestsDir: dir, HasImage: has},
+			[]Step{{PushImage, "blogctl/query:latest", ""}, {ApplyFile, query, ""}, {DeletePod, "query-depl-1", ""}}, ""},
+		{"image not built anywhere", "image never pulled",
+			Env{ManifestsDir: dir, Local: true, CanLoad: true, HasImage: hasNot}, nil,
+			"image blogctl/posts:sha-abc is not on this machine either"},
+		{"local node blogctl cannot load into", "image never pulled",
+			Env{ManifestsDir: dir, Local: true, HasImage: has}, nil, "pass --containerd-address"},
+		{"crash loop has no safe fix", "crash loop with last logs",
+			Env{ManifestsDir: dir, Local: true, CanLoad: true, HasImage: has}, nil, "no safe automatic fix"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := PlanFix(context.Background(), findingOf(t, tc.pod), tc.env)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("PlanFix() = %v, want an error containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("PlanFix() = %v", err)
+			}
+			if diff := cmp.Diff(tc.want, p.Steps); diff != "" {
+				t.Errorf("PlanFix() steps mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestFixerFix(t *testing.T) {
+	dir := manifestsDir(t)
+	f := findingOf(t, "image pull back-off")
+	pod := decodePod(t, podCases[3].pod)
+	cs := fake.NewClientset(pod)
+	var did []string
+	x := &Fixer{
+		Clientset: cs, Namespace: "blog",
+		Env: Env{ManifestsDir: dir, Local: true, CanLoad: true,
+			HasImage: func(context.Context, string) bool { return true }},
+		LoadImage: func(_ context.Context, ref string) error { did = append(did, "load "+ref); return nil },
+		Apply: func(_ context.Context, file string) error {
+			did = append(did, "apply "+filepath.Base(file))
+			return nil
+		},
+	}
+	if _, err := x.Fix(context.Background(), f); err != nil {
+		t.Fatalf("Fix() = %v", err)
+	}
+	if diff := cmp.Diff([]string{"load blogctl/query:latest", "apply query.yaml"}, did); diff != "" {
+		t.Errorf("Fix() actions mismatch (-want +got):\n%s", diff)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "query.yaml"))
+	if !strings.Contains(string(b), "imagePullPolicy: Never") {
+		t.Errorf("query.yaml after Fix() has no imagePullPolicy: Never")
+	}
+	_, err := cs.CoreV1().Pods("blog").Get(context.Background(), pod.Name, metav1.GetOptions{})
+	if err == nil {
+		t.Errorf("pod %s still exists after Fix(), want it deleted", pod.Name)
+	}
+}
+
+func TestFixerStopsAtFailure(t *testing.T) {
+	x := &Fixer{
+		Clientset: fake.NewClientset(), Namespace: "blog",
+		Env: Env{ManifestsDir: manifestsDir(t), Local: true, CanLoad: true,
+			HasImage: func(context.Context, string) bool { return true }},
+		LoadImage: func(context.Context, string) error { return errors.New("ctr: connection refused") },
+		Apply:     func(context.Context, string) error { t.Error("applied after a failed load"); return nil },
+	}
+	_, err := x.Fix(context.Background(), findingOf(t, "image never pulled"))
+	want := "fixing posts-depl-1: load image blogctl/posts:sha-abc into the node: ctr: connection refused"
+	if err == nil || err.Error() != want {
+		t.Errorf("Fix() = %v, want %q", err, want)
+	}
+}

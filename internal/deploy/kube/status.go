@@ -1,0 +1,157 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/duration"
+	"k8s.io/client-go/kubernetes"
+)
+
+// PartOfSelector selects every object of the blog system.
+const PartOfSelector = "app.kubernetes.io/part-of=blog"
+
+// Status is what "blogctl status" shows of the system on a cluster.
+type Status struct {
+	Namespace   string          `json:"namespace"`
+	Deployments []DeploymentRow `json:"deployments"`
+	Pods        []PodRow        `json:"pods"`
+	Services    []ServiceRow    `json:"services"`
+}
+
+// DeploymentRow is one line of "kubectl get deployments".
+type DeploymentRow struct {
+	Name      string    `json:"name"`
+	Desired   int32     `json:"desired"`
+	Ready     int32     `json:"ready"`
+	UpToDate  int32     `json:"upToDate"`
+	Available int32     `json:"available"`
+	Created   time.Time `json:"created"`
+}
+
+// PodRow is one line of "kubectl get pods".
+type PodRow struct {
+	Name     string    `json:"name"`
+	Ready    string    `json:"ready"`
+	Status   string    `json:"status"`
+	Restarts int       `json:"restarts"`
+	Created  time.Time `json:"created"`
+}
+
+// ServiceRow is one line of "kubectl get services".
+type ServiceRow struct {
+	Name      string `json:"name"`
+	Type      string `json:"type"`
+	ClusterIP string `json:"clusterIP"`
+	External  string `json:"external,omitempty"`
+	Ports     string `json:"ports"`
+}
+
+// GetStatus reads the blog system's deployments, pods and services.
+func GetStatus(ctx context.Context, cs kubernetes.Interface, namespace string) (*Status, error) {
+	opts := metav1.ListOptions{LabelSelector: PartOfSelector}
+	st := &Status{Namespace: namespace}
+	deps, err := cs.AppsV1().Deployments(namespace).List(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("listing deployments: %w", err)
+	}
+	for _, d := range deps.Items {
+		desired := int32(1)
+		if d.Spec.Replicas != nil {
+			desired = *d.Spec.Replicas
+		}
+		st.Deployments = append(st.Deployments, DeploymentRow{Name: d.Name, Desired: desired,
+			Ready: d.Status.ReadyReplicas, UpToDate: d.Status.UpdatedReplicas,
+			Available: d.Status.AvailableReplicas, Created: d.CreationTimestamp.Time})
+	}
+	pods, err := cs.CoreV1().Pods(namespace).List(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("listing pods: %w", err)
+	}
+	for i := range pods.Items {
+		p := &pods.Items[i]
+		ready, total := PodReady(p)
+		st.Pods = append(st.Pods, PodRow{Name: p.Name, Ready: fmt.Sprintf("%d/%d", ready, total),
+			Status: PodStatus(p), Restarts: PodRestarts(p), Created: p.CreationTimestamp.Time})
+	}
+	svcs, err := cs.CoreV1().Services(namespace).List(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("listing services: %w", err)
+	}
+	for _, s := range svcs.Items {
+		st.Services = append(st.Services, serviceRow(s))
+	}
+	sort.Slice(st.Pods, func(i, j int) bool { return st.Pods[i].Name < st.Pods[j].Name })
+	return st, nil
+}
+
+func serviceRow(s corev1.Service) ServiceRow {
+	r := ServiceRow{Name: s.Name, Type: string(s.Spec.Type), ClusterIP: s.Spec.ClusterIP}
+	if r.ClusterIP == "" {
+		r.ClusterIP = "<none>"
+	}
+	var ports []string
+	for _, p := range s.Spec.Ports {
+		port := fmt.Sprintf("%d/%s", p.Port, p.Protocol)
+		if p.NodePort > 0 {
+			port = fmt.Sprintf("%d:%d/%s", p.Port, p.NodePort, p.Protocol)
+		}
+		ports = append(ports, port)
+	}
+	r.Ports = strings.Join(ports, ",")
+	switch s.Spec.Type {
+	case corev1.ServiceTypeExternalName:
+		r.External = s.Spec.ExternalName
+	case corev1.ServiceTypeLoadBalancer:
+		r.External = "<pending>"
+		for _, in := range s.Status.LoadBalancer.Ingress {
+			r.External = in.IP + in.Hostname
+		}
+	}
+	return r
+}
+
+// Text renders the status as three kubectl-like tables; now dates the ages.
+func (s *Status) Text(now time.Time) string {
+	deps := [][]string{{"DEPLOYMENT", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"}}
+	for _, d := range s.Deployments {
+		deps = append(deps, []string{d.Name, fmt.Sprintf("%d/%d", d.Ready, d.Desired),
+			fmt.Sprint(d.UpToDate), fmt.Sprint(d.Available), age(now, d.Created)})
+	}
+	pods := [][]string{{"POD", "READY", "STATUS", "RESTARTS", "AGE"}}
+	for _, p := range s.Pods {
+		pods = append(pods, []string{p.Name, p.Ready, p.Status, fmt.Sprint(p.Restarts), age(now, p.Created)})
+	}
+	svcs := [][]string{{"SERVICE", "TYPE", "CLUSTER-IP", "EXTERNAL", "PORT(S)"}}
+	for _, v := range s.Services {
+		ext := v.External
+		if ext == "" {
+			ext = "<none>"
+		}
+		svcs = append(svcs, []string{v.Name, v.Type, v.ClusterIP, ext, v.Ports})
+	}
+	return table(deps) + "\n" + table(pods) + "\n" + table(svcs)
+}
+
+func table(rows [][]string) string {
+	var b strings.Builder
+	w := tabwriter.NewWriter(&b, 0, 8, 3, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintln(w, strings.Join(r, "\t"))
+	}
+	w.Flush()
+	return b.String()
+}
+
+func age(now, t time.Time) string {
+	if t.IsZero() {
+		return "<unknown>"
+	}
+	return duration.HumanDuration(now.Sub(t))
+}
