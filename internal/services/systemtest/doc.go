@@ -38,11 +38,13 @@
 //
 //	BLOGCTL_BENCH=1 go test -count=1 -run TestThroughput -v ./internal/services/systemtest/
 //
-// BLOGCTL_BENCH_WRITES sets another number of writes. It
+// BLOGCTL_BENCH_WRITES and BLOGCTL_BENCH_CLIENTS change the number of
+// writes and of clients. It
 // reports writes per second, p50 and p99 write latency (overall, for posts
 // and for comments), the time from the last acknowledged write until the
-// query service shows the final state, the events in the log, and the CPU
-// time of each process; and it fails if anything acknowledged is lost or
+// query service shows the final state, the events in the log, how long a
+// restarted query service takes to replay the log, and the CPU time of
+// each process; and it fails if anything acknowledged is lost or
 // stored twice. The target is 2,000 writes/s with a p99 under 50 ms and
 // convergence within 1 s, on 2 cores.
 //
