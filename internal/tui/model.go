@@ -235,7 +235,7 @@ func (m *Model) SetSize(width, height int) {
 	body := max(m.height-2-len(m.lost), 0)
 	weights := []int{5, 7, 5, 5}
 	if !m.cfg.Kubernetes {
-		weights = []int{8, 14}
+		weights = []int{9, 13}
 	}
 	total := 0
 	for _, w := range weights {

@@ -39,7 +39,7 @@ func newBlogPane() *pane {
 
 func newServicesPane() *pane {
 	return newPane("Services", "waiting for the services…",
-		column{"NAME", 12}, column{"STATE", 10}, column{"HEALTH", 12}, column{"ADDRESS", 0})
+		column{"NAME", 12}, column{"STATE", 9}, column{"HEALTH", 17}, column{"ADDRESS", 0})
 }
 
 func deploymentRows(items []*appsv1.Deployment) []row {

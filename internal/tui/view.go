@@ -61,8 +61,10 @@ func (m *Model) footer() string {
 		text = "esc back  j/k up/down pgup/pgdown scroll  q quit"
 	case m.message != "":
 		text = m.message
-	default:
+	case m.cfg.Kubernetes:
 		text = "tab pane  j/k row  / filter  d diagnose  l logs  r restart  f fix  ? help"
+	default:
+		text = "tab pane  j/k row  / filter  ? help  q quit"
 	}
 	return m.st.footer.Render(fit(text, m.width))
 }

@@ -1,0 +1,145 @@
+//go:build !serveonly
+
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/blogctl/blogctl/internal/deploy/dockertarget"
+	"github.com/blogctl/blogctl/internal/deploy/image"
+	"github.com/blogctl/blogctl/internal/deploy/kube"
+	"github.com/blogctl/blogctl/internal/event"
+	"github.com/blogctl/blogctl/internal/local"
+	"github.com/blogctl/blogctl/internal/tui"
+)
+
+// tuiOptions holds what "blogctl tui" needs.
+type tuiOptions struct {
+	streams *Streams
+
+	target      string
+	kubeconfig  string
+	context     string
+	namespace   string
+	eventBusURL string
+	dataDir     string
+}
+
+// errNotTerminal says that the dashboard needs a terminal.
+var errNotTerminal = errors.New("blogctl tui needs a terminal and stdout is not one")
+
+func newTuiCmd(s *Streams) *cobra.Command {
+	o := &tuiOptions{streams: s}
+	cmd := &cobra.Command{
+		Use:   "tui",
+		Short: "Watch the blog system live in a terminal dashboard, and act on it",
+		Long: `tui shows, live, the deployments, pods and Kubernetes events of the
+namespace (or, with --target local or docker, the services and their
+health) beside the blog's own event stream. Press ? in it for the keys.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
+	}
+	addTargetFlag(cmd, &o.target)
+	f := cmd.Flags()
+	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubernetes: the kubeconfig file (default $KUBECONFIG or ~/.kube/config)")
+	f.StringVar(&o.context, "context", "", "kubernetes: the kubeconfig context (default the current one)")
+	f.StringVarP(&o.namespace, "namespace", "n", "", "kubernetes: the namespace (default the context's)")
+	f.StringVar(&o.eventBusURL, "event-bus-url", "", "the event bus to follow "+
+		"(default: kubernetes through the API server, local from the state file)")
+	f.StringVar(&o.dataDir, "data-dir", local.DefaultDataDir(), "local: the data directory of the running system")
+	return cmd
+}
+
+func (o *tuiOptions) run(ctx context.Context) error {
+	t, err := checkTarget(o.target)
+	if err != nil {
+		return err
+	}
+	if !o.streams.OutTerminal {
+		return &ExitError{Code: 2, Err: fmt.Errorf("%w: for a listing that pipes, run "+
+			"blogctl status --target %s", errNotTerminal, t)}
+	}
+	opts := tui.Options{In: o.streams.In, Out: o.streams.Out}
+	opts.Color = Color()
+	var done func()
+	switch t {
+	case targetLocal:
+		err = o.local(&opts)
+	case targetDocker:
+		done, err = o.docker(ctx, &opts)
+	default:
+		err = o.kube(ctx, &opts)
+	}
+	if err != nil {
+		return err
+	}
+	if done != nil {
+		defer done()
+	}
+	return tui.Run(ctx, opts)
+}
+
+func (o *tuiOptions) kube(ctx context.Context, opts *tui.Options) error {
+	c, err := kube.Connect(kube.ConnectOptions{Kubeconfig: o.kubeconfig, Context: o.context, Namespace: o.namespace})
+	if err != nil {
+		return err
+	}
+	if err := c.Check(ctx); err != nil {
+		return err
+	}
+	bus, err := o.busClient(func() (*event.Client, error) { return tui.KubeBusClient(c.Config, c.Namespace) })
+	if err != nil {
+		return err
+	}
+	opts.Title = fmt.Sprintf("blogctl · kubernetes · context %s · namespace %s", c.Context, c.Namespace)
+	opts.Kubernetes, opts.Namespace = true, c.Namespace
+	opts.Doctor = &tui.KubeDoctor{Clientset: c.Clientset}
+	opts.Cluster = &tui.KubeCluster{Clientset: c.Clientset, RestartDeployment: kube.RestartDeployment}
+	opts.Sources = []tui.Source{
+		&tui.KubeSource{Clientset: c.Clientset, Namespace: c.Namespace},
+		&tui.BusSource{Client: bus},
+	}
+	return nil
+}
+
+func (o *tuiOptions) local(opts *tui.Options) error {
+	bus, err := o.busClient(func() (*event.Client, error) { return tui.LocalBusClient(o.dataDir) })
+	if err != nil {
+		return err
+	}
+	opts.Title = "blogctl · local · " + o.dataDir
+	opts.Sources = []tui.Source{
+		&tui.ServiceSource{Name: "local system", List: tui.LocalServices(o.dataDir)},
+		&tui.BusSource{Client: bus},
+	}
+	return nil
+}
+
+func (o *tuiOptions) docker(ctx context.Context, opts *tui.Options) (func(), error) {
+	engine, err := image.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sys := &dockertarget.System{Engine: engine, Progress: io.Discard}
+	opts.Title = "blogctl · docker"
+	opts.Sources = []tui.Source{&tui.ServiceSource{Name: "Docker engine", List: tui.DockerServices(sys)}}
+	if o.eventBusURL != "" {
+		// TODO(#6): find the bus container's address on the system's
+		// network when --event-bus-url is not given.
+		opts.Sources = append(opts.Sources, &tui.BusSource{Client: event.NewClient(o.eventBusURL, nil)})
+	}
+	return func() { engine.Close() }, nil
+}
+
+// busClient returns the bus of --event-bus-url, or the target's own.
+func (o *tuiOptions) busClient(targets func() (*event.Client, error)) (*event.Client, error) {
+	if o.eventBusURL != "" {
+		return event.NewClient(o.eventBusURL, nil), nil
+	}
+	return targets()
+}

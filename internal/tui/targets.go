@@ -1,0 +1,139 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/blogctl/blogctl/internal/blog"
+	"github.com/blogctl/blogctl/internal/deploy/diagnose"
+	"github.com/blogctl/blogctl/internal/deploy/dockertarget"
+	"github.com/blogctl/blogctl/internal/event"
+	"github.com/blogctl/blogctl/internal/local"
+)
+
+// KubeDoctor is the Doctor of "blogctl doctor": package diagnose.
+type KubeDoctor struct {
+	Clientset kubernetes.Interface
+}
+
+// errNoFix says that the dashboard cannot apply the doctor's fix itself.
+// TODO(#6): call the doctor's safe-fix entry point once package diagnose
+// exports one.
+var errNoFix = errors.New("the dashboard cannot apply this fix yet: run blogctl doctor --fix")
+
+// Diagnose runs the doctor on pod.
+func (d *KubeDoctor) Diagnose(ctx context.Context, pod *corev1.Pod) (Diagnosis, error) {
+	f := diagnose.Pod(ctx, d.Clientset, pod)
+	if f == nil {
+		return Diagnosis{Summary: "pod " + pod.Name + " is ready or still starting normally: nothing to fix"}, nil
+	}
+	out := Diagnosis{Summary: f.String(), Details: []string{"Cause: " + f.Cause}}
+	if len(f.Evidence) > 0 {
+		out.Details = append(out.Details, "Evidence:")
+		for _, e := range f.Evidence {
+			out.Details = append(out.Details, "  "+e)
+		}
+	}
+	out.Details = append(out.Details, "Fix: "+f.Fix)
+	if f.Fixable() {
+		out.Fix = f.Fix
+	}
+	return out, nil
+}
+
+// Fix applies the doctor's safe fix to pod.
+func (d *KubeDoctor) Fix(context.Context, *corev1.Pod) (string, error) {
+	return "", errNoFix
+}
+
+// KubeBusClient returns a client of the event bus inside the cluster,
+// reached through the API server's proxy to its Service, so no port needs
+// forwarding and a restarted bus pod is found again by itself.
+func KubeBusClient(cfg *rest.Config, namespace string) (*event.Client, error) {
+	bus, err := blog.Lookup(blog.EventBus)
+	if err != nil {
+		return nil, err
+	}
+	hc, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("building an HTTP client for the API server: %w", err)
+	}
+	base := fmt.Sprintf("%s/api/v1/namespaces/%s/services/%s:%d/proxy",
+		strings.TrimSuffix(cfg.Host, "/"), namespace, bus.ServiceName, bus.Port)
+	return event.NewClient(base, hc), nil
+}
+
+// LocalServices lists the services of the local system running from
+// dataDir, with their health.
+func LocalServices(dataDir string) func(context.Context) ([]ServiceStatus, error) {
+	return func(ctx context.Context) ([]ServiceStatus, error) {
+		hs, err := local.Status(ctx, dataDir)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]ServiceStatus, 0, len(hs))
+		for _, h := range hs {
+			s := ServiceStatus{Name: h.Name, State: "running", Health: HealthReady, Address: h.URL}
+			switch h.Health {
+			case local.Down:
+				s.State, s.Health = "down", HealthUnreachable
+			case local.NotReady:
+				s.Health = HealthNotReady
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+}
+
+// LocalBusClient returns a client of the event bus of the local system
+// running from dataDir.
+func LocalBusClient(dataDir string) (*event.Client, error) {
+	st, err := local.ReadState(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range st.Services {
+		if s.Name == blog.EventBus {
+			return event.NewClient(s.URL, nil), nil
+		}
+	}
+	return nil, fmt.Errorf("the local system's state file names no %s: restart it with "+
+		"blogctl up --target local", blog.EventBus)
+}
+
+// DockerServices lists the containers of the Docker system with what the
+// engine knows of their health.
+func DockerServices(sys *dockertarget.System) func(context.Context) ([]ServiceStatus, error) {
+	return func(ctx context.Context) ([]ServiceStatus, error) {
+		rows, err := sys.Status(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]ServiceStatus, 0, len(rows))
+		for _, r := range rows {
+			out = append(out, ServiceStatus{
+				Name: r.Service, State: r.State, Health: dockerHealth(r), Address: r.Container,
+			})
+		}
+		return out, nil
+	}
+}
+
+// dockerHealth reads a container's health from its state and the engine's
+// status line, "Up 2 minutes (healthy)".
+func dockerHealth(r dockertarget.Row) string {
+	switch {
+	case r.State != "running":
+		return HealthUnreachable
+	case strings.Contains(r.Status, "(unhealthy)"), strings.Contains(r.Status, "(health: starting)"):
+		return HealthNotReady
+	}
+	return HealthReady
+}
