@@ -17,6 +17,7 @@ func addFullCommands(root *cobra.Command, s *Streams) {
 		newLogsCmd(s),
 		newPushCmd(s),
 		newStatusCmd(s),
+		newTuiCmd(s),
 		newUpCmd(s),
 	)
 }
