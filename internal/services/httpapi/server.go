@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 )
 
@@ -64,9 +65,23 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Du
 // ListenAndServe listens on addr (":4000") and serves h there until ctx
 // ends, as Serve does.
 func ListenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
+	ln, err := Listen(addr)
 	if err != nil {
-		return fmt.Errorf("listening on %s: %w", addr, err)
+		return err
 	}
 	return Serve(ctx, NewServer(h, log), ln, DefaultGrace)
+}
+
+// Listen listens on addr, with an error that says what to do when the
+// port is taken.
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("listening on %s: %w; stop what uses the port, or choose another with --port",
+			addr, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	return ln, nil
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -74,16 +73,19 @@ func DecodeEvents(b []byte) ([]event.Event, error) {
 // the background. It returns when the server has shut down gracefully.
 func Serve(ctx context.Context, addr string, h http.Handler, p *Projection,
 	log *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
+	ln, err := httpapi.Listen(addr)
 	if err != nil {
-		return fmt.Errorf("listening on %s: %w", addr, err)
+		return err
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "event_bus", p.bus.URL())
 
+	// Catch up until caught up, or until the server stops for any reason.
+	cctx, stopCatchUp := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	var cerr error
-	wg.Go(func() { cerr = p.CatchUp(ctx) })
+	wg.Go(func() { cerr = p.CatchUp(cctx) })
 	serr := httpapi.Serve(ctx, httpapi.NewServer(h, log), ln, 0)
+	stopCatchUp()
 	wg.Wait()
 	if errors.Is(cerr, context.Canceled) {
 		cerr = nil
