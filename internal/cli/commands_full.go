@@ -12,10 +12,15 @@ import (
 func addFullCommands(root *cobra.Command, s *Streams) {
 	// Keep the list sorted.
 	root.AddCommand(
+		newApplyCmd(s),
 		newBuildCmd(s),
+		newDeleteCmd(s),
+		newDoctorCmd(s),
 		newDownCmd(s),
 		newLogsCmd(s),
+		newManifestsCmd(s),
 		newPushCmd(s),
+		newRolloutCmd(s),
 		newStatusCmd(s),
 		newTuiCmd(s),
 		newUpCmd(s),

@@ -4,36 +4,156 @@ package cli
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/blogctl/blogctl/internal/blog"
+	"github.com/blogctl/blogctl/internal/deploy/image"
+	"github.com/blogctl/blogctl/internal/deploy/kube"
 )
 
-// Stubs until the Kubernetes target lands; the owner of the Docker target
-// replaces this file.
-
-var errKubeNotYet = errors.New("the kubernetes target is not built yet")
-
-type kubeUpOptions struct{}
-
-func (o *kubeUpOptions) addFlags(*cobra.Command)             {}
-func (o *kubeUpOptions) run(context.Context, *Streams) error { return errKubeNotYet }
-
-type kubeDownOptions struct{}
-
-func (o *kubeDownOptions) addFlags(*cobra.Command)             {}
-func (o *kubeDownOptions) run(context.Context, *Streams) error { return errKubeNotYet }
-
-type kubeStatusOptions struct{}
-
-func (o *kubeStatusOptions) addFlags(*cobra.Command) {}
-func (o *kubeStatusOptions) run(context.Context, *Streams, string) error {
-	return errKubeNotYet
+// kubeUpOptions are the Kubernetes target's part of "blogctl up".
+type kubeUpOptions struct {
+	cluster           kubeFlags
+	manifests         manifestFlags
+	timeout           time.Duration
+	manifestsDir      string
+	containerdAddress string
+	prefix            func() string
+	source            func() string
 }
 
-type kubeLogsOptions struct{}
+func (o *kubeUpOptions) addFlags(cmd *cobra.Command) {
+	o.cluster.addFlags(cmd)
+	o.manifests.addFlags(cmd)
+	fs := cmd.Flags()
+	fs.DurationVar(&o.timeout, "timeout", defaultRolloutTimeout, "kubernetes: how long to wait for the rollout")
+	fs.StringVar(&o.manifestsDir, "manifests-dir", kube.DefaultManifestsDir,
+		"kubernetes: directory the manifests are written to and applied from")
+	fs.StringVar(&o.containerdAddress, "containerd-address", "",
+		"kubernetes: the node's containerd socket, to load images into a local containerd-based node")
+	o.prefix = sharedString(cmd, "image-prefix", defaultImagePrefix,
+		"image name prefix: a Docker ID or registry path, as in cygnet or localhost:5000/blog")
+	o.source = sharedString(cmd, "source", "", "blogctl's source tree to build from (default: found from the working directory)")
+}
 
-func (o *kubeLogsOptions) addFlags(*cobra.Command) {}
-func (o *kubeLogsOptions) run(context.Context, *Streams, string, bool) error {
-	return errKubeNotYet
+func (o *kubeUpOptions) run(ctx context.Context, s *Streams) error {
+	cfg, err := o.manifests.config()
+	if err != nil {
+		return err
+	}
+	cluster, err := o.cluster.connect()
+	if err != nil {
+		return err
+	}
+	if err := cluster.Check(ctx); err != nil {
+		return err
+	}
+	src, err := findSource(o.source())
+	if err != nil {
+		return err
+	}
+	engine, err := image.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer engine.Close()
+	services, _ := imageServices(blog.Names())
+	res, err := kube.Up(ctx, kube.UpOptions{
+		Cluster: cluster,
+		Images:  &image.Builder{Engine: engine, Progress: image.NewProgress(s.ErrOut, s.ErrTerminal)},
+		Save:    kube.EngineSaver(engine),
+		Build: image.BuildOptions{Source: src, Prefix: o.prefix(), Services: services,
+			CacheDir: buildCacheDir()},
+		ContainerdAddress: o.containerdAddress, Config: cfg, ManifestsDir: o.manifestsDir,
+		Timeout: o.timeout, Progress: s.ErrOut,
+	})
+	if err != nil {
+		return explainRollout(s.ErrOut, err)
+	}
+	return printAccess(s.Out, res.Access)
+}
+
+// printAccess prints how to reach the system.
+func printAccess(w io.Writer, a kube.Access) error {
+	var b strings.Builder
+	if a.NodePort != "" {
+		fmt.Fprintf(&b, "posts (NodePort posts-srv): %s/posts\n", a.NodePort)
+	}
+	if a.IngressHost != "" {
+		fmt.Fprintf(&b, "ingress: http://%s/ (add \"%s\" to /etc/hosts)\n", a.IngressHost, a.HostsLine)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// kubeDownOptions are the Kubernetes target's part of "blogctl down".
+type kubeDownOptions struct{ cluster kubeFlags }
+
+func (o *kubeDownOptions) addFlags(cmd *cobra.Command) { o.cluster.addFlags(cmd) }
+
+func (o *kubeDownOptions) run(ctx context.Context, s *Streams) error {
+	cluster, err := o.cluster.connect()
+	if err != nil {
+		return err
+	}
+	a, err := cluster.NewApplier()
+	if err != nil {
+		return err
+	}
+	results, err := a.DeleteManaged(ctx)
+	for _, r := range results {
+		fmt.Fprintln(s.Out, r)
+	}
+	if len(results) == 0 && err == nil {
+		fmt.Fprintf(s.ErrOut, "nothing of blogctl's in namespace %s\n", cluster.Namespace)
+	}
+	return cluster.Explain(err)
+}
+
+// kubeStatusOptions are the Kubernetes target's part of "blogctl status".
+type kubeStatusOptions struct{ cluster kubeFlags }
+
+func (o *kubeStatusOptions) addFlags(cmd *cobra.Command) { o.cluster.addFlags(cmd) }
+
+func (o *kubeStatusOptions) run(ctx context.Context, s *Streams, output string) error {
+	cluster, err := o.cluster.connect()
+	if err != nil {
+		return err
+	}
+	st, err := kube.GetStatus(ctx, cluster.Clientset, cluster.Namespace)
+	if err != nil {
+		return cluster.Explain(err)
+	}
+	return printOutput(s.Out, output, st, func() string { return st.Text(time.Now()) })
+}
+
+// kubeLogsOptions are the Kubernetes target's part of "blogctl logs".
+type kubeLogsOptions struct {
+	cluster  kubeFlags
+	previous bool
+	tail     int64
+}
+
+func (o *kubeLogsOptions) addFlags(cmd *cobra.Command) {
+	o.cluster.addFlags(cmd)
+	cmd.Flags().BoolVarP(&o.previous, "previous", "p", false,
+		"kubernetes: the logs of the previous run of a restarted container")
+	cmd.Flags().Int64Var(&o.tail, "tail", 0, "kubernetes: only the last lines (default all)")
+}
+
+func (o *kubeLogsOptions) run(ctx context.Context, s *Streams, service string, follow bool) error {
+	if _, err := blog.Lookup(service); err != nil {
+		return err
+	}
+	cluster, err := o.cluster.connect()
+	if err != nil {
+		return err
+	}
+	opts := kube.LogOptions{Follow: follow, Previous: o.previous, Tail: o.tail}
+	return cluster.Explain(kube.Logs(ctx, cluster.Clientset, cluster.Namespace, service, opts, s.Out))
 }

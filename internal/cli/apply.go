@@ -1,0 +1,119 @@
+//go:build !serveonly
+
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/blogctl/blogctl/internal/deploy/kube"
+	"github.com/blogctl/blogctl/internal/deploy/manifest"
+)
+
+// applyOptions holds what "blogctl apply" needs.
+type applyOptions struct {
+	streams   *Streams
+	cluster   kubeFlags
+	files     []string
+	dryRun    string
+	force     bool
+	wait      bool
+	timeout   timeoutFlag
+	output    string
+	serverRun bool
+}
+
+func newApplyCmd(s *Streams) *cobra.Command {
+	o := &applyOptions{streams: s}
+	cmd := &cobra.Command{
+		Use:   "apply [-f path...]",
+		Short: "Apply manifest files with server-side apply",
+		Long: `Apply manifest files with server-side apply (field manager blogctl), and
+print per object whether it was created, configured or unchanged.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
+	}
+	o.cluster.addFlags(cmd)
+	fs := cmd.Flags()
+	fs.StringSliceVarP(&o.files, "filename", "f", []string{kube.DefaultManifestsDir}, "files or directories to apply")
+	fs.StringVar(&o.dryRun, "dry-run", "none", "none, or server: the server checks and persists nothing")
+	fs.BoolVar(&o.force, "force-conflicts", false, "take over fields another field manager owns")
+	fs.BoolVar(&o.wait, "wait", false, "wait for the deployments to roll out")
+	o.timeout.addFlag(cmd)
+	addOutputFlag(cmd, &o.output)
+	return cmd
+}
+
+func (o *applyOptions) run(ctx context.Context) error {
+	switch o.dryRun {
+	case "none", "":
+	case "server":
+		o.serverRun = true
+	default:
+		return fmt.Errorf("unknown --dry-run %q: use none or server", o.dryRun)
+	}
+	objs, err := manifest.ReadPaths(o.files)
+	if err != nil {
+		return err
+	}
+	cluster, err := o.cluster.connect()
+	if err != nil {
+		return err
+	}
+	if !o.serverRun {
+		if err := kube.EnsureNamespace(ctx, cluster); err != nil {
+			return err
+		}
+	}
+	a, err := cluster.NewApplier()
+	if err != nil {
+		return err
+	}
+	a.DryRun, a.Force = o.serverRun, o.force
+	results, applyErr := a.Apply(ctx, objs)
+	if err := printResults(o.streams, o.output, results, o.serverRun); err != nil {
+		return err
+	}
+	if applyErr != nil || !o.wait || o.serverRun {
+		return cluster.Explain(applyErr)
+	}
+	return waitApplied(ctx, o.streams, cluster, results, o.timeout.value)
+}
+
+// printResults prints kubectl's lines, or the results as data.
+func printResults(s *Streams, format string, results []kube.Result, dryRun bool) error {
+	if results == nil {
+		results = []kube.Result{}
+	}
+	return printOutput(s.Out, format, results, func() string {
+		var out string
+		for _, r := range results {
+			out += r.String()
+			if dryRun {
+				out += " (server dry run)"
+			}
+			out += "\n"
+		}
+		return out
+	})
+}
+
+// waitApplied waits for the deployments among the results.
+func waitApplied(ctx context.Context, s *Streams, c *kube.Cluster, results []kube.Result,
+	timeout timeoutValue) error {
+	var deps []string
+	for _, r := range results {
+		if r.Kind == "deployments.apps" {
+			deps = append(deps, r.Name)
+		}
+	}
+	if len(deps) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout.Duration)
+	defer cancel()
+	w := &kube.Waiter{Clientset: c.Clientset, Namespace: c.Namespace, Progress: s.ErrOut}
+	return explainRollout(s.ErrOut, w.Wait(ctx, deps))
+}

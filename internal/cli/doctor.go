@@ -1,0 +1,116 @@
+//go:build !serveonly
+
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/blogctl/blogctl/internal/deploy/diagnose"
+	"github.com/blogctl/blogctl/internal/deploy/image"
+	"github.com/blogctl/blogctl/internal/deploy/kube"
+)
+
+// doctorOptions holds what "blogctl doctor" needs.
+type doctorOptions struct {
+	streams           *Streams
+	cluster           kubeFlags
+	fix               bool
+	manifestsDir      string
+	containerdAddress string
+	output            string
+}
+
+func newDoctorCmd(s *Streams) *cobra.Command {
+	o := &doctorOptions{streams: s}
+	cmd := &cobra.Command{
+		Use:   "doctor [--fix]",
+		Short: "Explain every pod that is not ready, and apply the safe fixes",
+		Long: `Explain every pod of the blog system that is not ready: the cause in one
+line, the evidence (waiting reason, events, last logs) and the fix.
+
+With --fix, apply the fixes that are safe: for an image the node cannot get,
+load it into the node or push it, set imagePullPolicy: Never in the manifest
+file for a local cluster, and apply the file. Fixes edit the files in
+--manifests-dir and apply them, never only the live objects.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
+	}
+	o.cluster.addFlags(cmd)
+	fs := cmd.Flags()
+	fs.BoolVar(&o.fix, "fix", false, "apply the safe fixes")
+	fs.StringVar(&o.manifestsDir, "manifests-dir", kube.DefaultManifestsDir, "directory of the manifest files")
+	fs.StringVar(&o.containerdAddress, "containerd-address", "",
+		"the node's containerd socket, to load images into a local containerd-based node")
+	addOutputFlag(cmd, &o.output)
+	return cmd
+}
+
+func (o *doctorOptions) run(ctx context.Context) error {
+	cluster, err := o.cluster.connect()
+	if err != nil {
+		return err
+	}
+	findings, err := diagnose.Examine(ctx, cluster.Clientset, cluster.Namespace)
+	if err != nil {
+		return cluster.Explain(err)
+	}
+	if findings == nil {
+		findings = []*diagnose.Finding{}
+	}
+	if err := printOutput(o.streams.Out, o.output, findings, func() string {
+		return findingsText(findings, cluster.Namespace)
+	}); err != nil {
+		return err
+	}
+	if !o.fix || len(findings) == 0 {
+		if len(findings) > 0 {
+			return &ExitError{Code: 1}
+		}
+		return nil
+	}
+	return o.fixAll(ctx, cluster, findings)
+}
+
+func findingsText(findings []*diagnose.Finding, ns string) string {
+	if len(findings) == 0 {
+		return fmt.Sprintf("every pod of the blog system in namespace %s is ready\n", ns)
+	}
+	var b strings.Builder
+	for _, f := range findings {
+		printFinding(&b, f)
+	}
+	return b.String()
+}
+
+// fixAll applies the safe fix of every fixable finding; the others are
+// reported together.
+func (o *doctorOptions) fixAll(ctx context.Context, c *kube.Cluster, findings []*diagnose.Finding) error {
+	engine, err := image.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer engine.Close()
+	x, err := kube.NewFixer(ctx, kube.FixerOptions{Cluster: c, ContainerdAddress: o.containerdAddress,
+		Engine: engine, Save: kube.EngineSaver(engine), ManifestsDir: o.manifestsDir, Progress: o.streams.ErrOut})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, f := range findings {
+		plan, err := x.Fix(ctx, f)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, s := range plan.Steps {
+			fmt.Fprintf(o.streams.ErrOut, "%s: %s\n", f.Pod, s)
+		}
+		fmt.Fprintf(o.streams.Out, "fixed %s: %s\n", f.Pod, f.Reason)
+	}
+	return errors.Join(errs...)
+}

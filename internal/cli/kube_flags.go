@@ -1,0 +1,126 @@
+//go:build !serveonly
+
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/blogctl/blogctl/internal/deploy/diagnose"
+	"github.com/blogctl/blogctl/internal/deploy/kube"
+	"github.com/blogctl/blogctl/internal/deploy/manifest"
+)
+
+// kubeFlags are the cluster flags every Kubernetes command takes, as in
+// kubectl.
+type kubeFlags struct {
+	kubeconfig string
+	context    string
+	namespace  string
+}
+
+func (f *kubeFlags) addFlags(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "kubernetes: path of the kubeconfig file (default $KUBECONFIG or ~/.kube/config)")
+	fs.StringVar(&f.context, "context", "", "kubernetes: kubeconfig context to use (default the current context)")
+	fs.StringVarP(&f.namespace, "namespace", "n", "", "kubernetes: namespace (default the context's, or default)")
+}
+
+func (f *kubeFlags) connect() (*kube.Cluster, error) {
+	return kube.Connect(kube.ConnectOptions{Kubeconfig: f.kubeconfig, Context: f.context, Namespace: f.namespace})
+}
+
+// manifestFlags set what "blogctl manifests" and "blogctl up" render.
+type manifestFlags struct {
+	serviceTypes  []string
+	externalNames []string
+	noStorage     bool
+	storageClass  string
+	storageSize   string
+	ingressHost   string
+	nodePort      int
+	replicas      int
+}
+
+func (f *manifestFlags) addFlags(cmd *cobra.Command) {
+	def := manifest.DefaultConfig()
+	fs := cmd.Flags()
+	fs.StringSliceVar(&f.serviceTypes, "service-type", nil, "kubernetes: Service type, for all "+
+		"(NodePort) or per service (client=LoadBalancer): ClusterIP, NodePort, LoadBalancer, ExternalName")
+	fs.StringSliceVar(&f.externalNames, "external-name", nil,
+		"kubernetes: host of an ExternalName service, as event-bus=bus.example.com")
+	fs.BoolVar(&f.noStorage, "no-storage-class", false,
+		"kubernetes: keep the event log in an emptyDir, for clusters with no storage class")
+	fs.StringVar(&f.storageClass, "storage-class", "", "kubernetes: storage class of the event log's claim")
+	fs.StringVar(&f.storageSize, "storage-size", def.StorageSize, "kubernetes: size of the event log's claim")
+	fs.StringVar(&f.ingressHost, "ingress-host", def.IngressHost, "kubernetes: host name of the Ingress")
+	fs.IntVar(&f.nodePort, "posts-node-port", 0, "kubernetes: node port of posts-srv (default: the cluster picks)")
+	fs.IntVar(&f.replicas, "replicas", def.Replicas, "kubernetes: replicas of each stateless service")
+}
+
+// config turns the flags into a manifest configuration.
+func (f *manifestFlags) config() (manifest.Config, error) {
+	c := manifest.DefaultConfig()
+	c.NoStorageClass, c.StorageClass, c.StorageSize = f.noStorage, f.storageClass, f.storageSize
+	c.IngressHost, c.PostsNodePort, c.Replicas = f.ingressHost, f.nodePort, f.replicas
+	c.ServiceTypes = map[string]corev1.ServiceType{}
+	for _, v := range f.serviceTypes {
+		name, typ, ok := strings.Cut(v, "=")
+		if !ok {
+			c.ServiceType = corev1.ServiceType(v)
+			continue
+		}
+		c.ServiceTypes[name] = corev1.ServiceType(typ)
+	}
+	c.ExternalNames = map[string]string{}
+	for _, v := range f.externalNames {
+		name, host, ok := strings.Cut(v, "=")
+		if !ok {
+			return c, fmt.Errorf("reading --external-name %q: write SERVICE=HOST, as event-bus=bus.example.com", v)
+		}
+		c.ExternalNames[name] = host
+	}
+	return c, c.Validate()
+}
+
+// explainRollout prints a failed rollout's diagnosis on w and returns the
+// error the command ends with.
+func explainRollout(w io.Writer, err error) error {
+	var re *kube.RolloutError
+	if !errors.As(err, &re) || re.Finding == nil {
+		return err
+	}
+	printFinding(w, re.Finding)
+	return fmt.Errorf("deployment %s: %w: %s: %s", re.Deployment, re.Err, re.Finding.Reason, re.Finding.Cause)
+}
+
+// printFinding writes a finding as the doctor shows it.
+func printFinding(w io.Writer, f *diagnose.Finding) {
+	fmt.Fprintf(w, "%s\n  cause: %s\n", f.String(), f.Cause)
+	for _, e := range f.Evidence {
+		fmt.Fprintf(w, "  evidence: %s\n", e)
+	}
+	fmt.Fprintf(w, "  fix: %s\n", f.Fix)
+	if f.Fixable() {
+		fmt.Fprintln(w, "  \"blogctl doctor --fix\" can apply this fix")
+	}
+}
+
+const defaultRolloutTimeout = 5 * time.Minute
+
+// timeoutValue is a --timeout value.
+type timeoutValue struct{ time.Duration }
+
+// timeoutFlag is --timeout, as in kubectl.
+type timeoutFlag struct{ value timeoutValue }
+
+func (f *timeoutFlag) addFlag(cmd *cobra.Command) {
+	cmd.Flags().DurationVar(&f.value.Duration, "timeout", defaultRolloutTimeout,
+		"how long to wait for the rollout")
+}

@@ -1,0 +1,145 @@
+//go:build !serveonly
+
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/blogctl/blogctl/internal/blog"
+	"github.com/blogctl/blogctl/internal/deploy/kube"
+)
+
+// rolloutOptions holds what "blogctl rollout restart" and "rollout status"
+// need.
+type rolloutOptions struct {
+	streams *Streams
+	cluster kubeFlags
+	timeout timeoutFlag
+	all     bool
+	wait    bool
+}
+
+func newRolloutCmd(s *Streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rollout",
+		Short: "Restart the blog system's deployments, or follow their rollout",
+	}
+	cmd.AddCommand(newRolloutRestartCmd(s), newRolloutStatusCmd(s))
+	return cmd
+}
+
+func newRolloutRestartCmd(s *Streams) *cobra.Command {
+	o := &rolloutOptions{streams: s}
+	cmd := &cobra.Command{
+		Use:   "restart [service...|--all]",
+		Short: "Restart services' deployments as \"kubectl rollout restart\" does",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.restart(cmd.Context(), args)
+		},
+	}
+	o.cluster.addFlags(cmd)
+	o.timeout.addFlag(cmd)
+	cmd.Flags().BoolVar(&o.all, "all", false, "restart every service")
+	cmd.Flags().BoolVar(&o.wait, "wait", false, "wait for the new pods, then check the images they run")
+	return cmd
+}
+
+func newRolloutStatusCmd(s *Streams) *cobra.Command {
+	o := &rolloutOptions{streams: s}
+	cmd := &cobra.Command{
+		Use:   "status [service...]",
+		Short: "Wait for services' rollouts; exit non-zero when one fails",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.status(cmd.Context(), args)
+		},
+	}
+	o.cluster.addFlags(cmd)
+	o.timeout.addFlag(cmd)
+	return cmd
+}
+
+// deployments maps service names to deployment names: all of them with
+// --all or no name.
+func deploymentsOf(services []string, all bool) ([]string, error) {
+	if all || len(services) == 0 {
+		services = blog.Names()
+	}
+	var deps []string
+	for _, name := range services {
+		svc, err := blog.Lookup(name)
+		if err != nil {
+			return nil, err
+		}
+		deps = append(deps, svc.Deployment)
+	}
+	return deps, nil
+}
+
+func (o *rolloutOptions) restart(ctx context.Context, services []string) error {
+	if len(services) == 0 && !o.all {
+		return fmt.Errorf("name the services to restart, or pass --all")
+	}
+	deps, err := deploymentsOf(services, o.all)
+	if err != nil {
+		return err
+	}
+	cluster, err := o.cluster.connect()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	for _, d := range deps {
+		if err := kube.RestartDeployment(ctx, cluster.Clientset, cluster.Namespace, d); err != nil {
+			return cluster.Explain(err)
+		}
+		fmt.Fprintf(o.streams.Out, "deployment.apps/%s restarted\n", d)
+	}
+	if !o.wait {
+		return nil
+	}
+	if err := o.waitFor(ctx, cluster, deps, start); err != nil {
+		return err
+	}
+	return o.checkImages(ctx, cluster, deps)
+}
+
+func (o *rolloutOptions) status(ctx context.Context, services []string) error {
+	deps, err := deploymentsOf(services, false)
+	if err != nil {
+		return err
+	}
+	cluster, err := o.cluster.connect()
+	if err != nil {
+		return err
+	}
+	return o.waitFor(ctx, cluster, deps, time.Time{})
+}
+
+func (o *rolloutOptions) waitFor(ctx context.Context, c *kube.Cluster, deps []string, since time.Time) error {
+	ctx, cancel := context.WithTimeout(ctx, o.timeout.value.Duration)
+	defer cancel()
+	w := &kube.Waiter{Clientset: c.Clientset, Namespace: c.Namespace, Progress: o.streams.ErrOut, Since: since}
+	return explainRollout(o.streams.ErrOut, c.Explain(w.Wait(ctx, deps)))
+}
+
+// checkImages warns when a restart cannot have brought a new image: a
+// mutable tag the node already has is not pulled again.
+func (o *rolloutOptions) checkImages(ctx context.Context, c *kube.Cluster, deps []string) error {
+	for _, name := range deps {
+		d, err := c.Clientset.AppsV1().Deployments(c.Namespace).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return c.Explain(err)
+		}
+		for _, ct := range d.Spec.Template.Spec.Containers {
+			if w := kube.StaleImageWarning(ct); w != "" {
+				fmt.Fprintf(o.streams.ErrOut, "warning: deployment %s: %s\n", name, w)
+			}
+		}
+	}
+	return nil
+}
