@@ -1,0 +1,88 @@
+package tui_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLocalDashboard runs the dashboard against a local system in an 80x24
+// terminal: the services show as ready, a post created through the API
+// appears in the blog events pane, the help lists the keys, a resize
+// redraws, and q quits.
+func TestLocalDashboard(t *testing.T) {
+	needTmux(t)
+	bin := blogctl(t)
+	dataDir, gateway := startLocal(t, bin)
+
+	term := startTerminal(t, 80, 24, bin, "tui", "--target", "local", "--data-dir", dataDir)
+	term.waitFor("every service ready", 20*time.Second, func(s string) bool {
+		return strings.Contains(s, "Services") && strings.Count(s, " ready ") >= 6
+	})
+
+	title := fmt.Sprintf("tmux post %d", time.Now().UnixNano()%100000)
+	resp, err := http.Post(gateway+"/posts/create", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"title":%q}`, title)))
+	if err != nil {
+		t.Fatalf("creating a post: %v", err)
+	}
+	var post struct{ ID string }
+	err = json.NewDecoder(resp.Body).Decode(&post)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("creating a post: status %s, %v", resp.Status, err)
+	}
+	screen := term.waitForText(title, 10*time.Second)
+	if !strings.Contains(screen, "PostCreated") || !strings.Contains(screen, post.ID) {
+		t.Errorf("the event pane lacks PostCreated for post %s:\n%s", post.ID, screen)
+	}
+	checkFits(t, screen, 80, 24)
+
+	term.send("?")
+	term.waitForText("restart the selected deployment's rollout", 5*time.Second)
+	term.send("Escape")
+	term.waitForText("Blog events", 5*time.Second)
+
+	if err := run("tmux", "resize-window", "-t", term.name, "-x", "120", "-y", "40"); err != nil {
+		t.Fatal(err)
+	}
+	screen = term.waitFor("a 120-column redraw", 5*time.Second, func(s string) bool {
+		first := strings.SplitN(s, "\n", 2)[0]
+		return len(first) > 100 && strings.HasSuffix(strings.TrimRight(first, " "), "q quit")
+	})
+	checkFits(t, screen, 120, 40)
+
+	term.send("q")
+	term.waitFor("the dashboard to exit", 5*time.Second, func(string) bool { return term.dead() })
+}
+
+// TestNotATerminal checks that without a terminal the dashboard says so
+// and exits non-zero.
+func TestNotATerminal(t *testing.T) {
+	bin := blogctl(t)
+	out, err := output(bin, "tui", "--target", "local")
+	if err == nil {
+		t.Fatalf("blogctl tui with stdout on a pipe succeeded, want a failure; it said:\n%s", out)
+	}
+	if !strings.Contains(out, "needs a terminal") || !strings.Contains(out, "blogctl status") {
+		t.Errorf("blogctl tui on a pipe said %q, want it to need a terminal and point to blogctl status", out)
+	}
+}
+
+// checkFits fails unless the screen has at most height lines of at most
+// width columns.
+func checkFits(t *testing.T, screen string, width, height int) {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
+	if len(lines) > height {
+		t.Errorf("the screen has %d lines, want at most %d", len(lines), height)
+	}
+	for i, l := range lines {
+		if n := len([]rune(l)); n > width {
+			t.Errorf("line %d is %d wide, want at most %d: %q", i+1, n, width, l)
+		}
+	}
+}
