@@ -1,0 +1,129 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/blogctl/blogctl/internal/cli"
+	"github.com/blogctl/blogctl/internal/deploy/image"
+	"github.com/blogctl/blogctl/internal/deploy/kube"
+	"github.com/blogctl/blogctl/internal/testenv"
+)
+
+// cluster is the test cluster the harness's env file describes.
+type cluster struct {
+	kubeconfig, context, containerd, nodeIP string
+	namespace                               string
+	cs                                      kubernetes.Interface
+}
+
+// needCluster returns the test cluster and a namespace of the test's own,
+// deleted at the end.
+func needCluster(t *testing.T) *cluster {
+	t.Helper()
+	c := &cluster{
+		kubeconfig: os.Getenv("BLOGCTL_TEST_KUBECONFIG"),
+		context:    os.Getenv("BLOGCTL_TEST_CONTEXT"),
+		containerd: os.Getenv("BLOGCTL_TEST_CONTAINERD_ADDRESS"),
+		nodeIP:     os.Getenv("BLOGCTL_TEST_NODE_IP"),
+	}
+	testenv.Need(t, c.kubeconfig != "" && c.nodeIP != "", "a Kubernetes cluster",
+		"start it with test/cluster/up and source /var/lib/blogctl-test-cluster/env")
+	engine, err := image.Connect(context.Background())
+	testenv.Need(t, err == nil, "a Docker engine", fmt.Sprint(err))
+	engine.Close()
+
+	conn, err := kube.Connect(kube.ConnectOptions{Kubeconfig: c.kubeconfig, Context: c.context})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c.cs = conn.Clientset
+	c.namespace = "blogctl-e2e-" + randomHex(3)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_ = c.cs.CoreV1().Namespaces().Delete(ctx, c.namespace, metav1.DeleteOptions{})
+	})
+	return c
+}
+
+// blogctl runs a blogctl command in the test's namespace and returns its
+// stdout and stderr.
+func (c *cluster) blogctl(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	args = append(args, "--kubeconfig", c.kubeconfig, "--context", c.context, "-n", c.namespace)
+	root := cli.NewRootCmd(&cli.Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	root.SetArgs(args)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	err := root.ExecuteContext(ctx)
+	t.Logf("blogctl %s\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), out.String(), errOut.String())
+	return out.String(), errOut.String(), err
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// nodePort returns the node port of a Service.
+func (c *cluster) nodePort(t *testing.T, service string) int32 {
+	t.Helper()
+	svc, err := c.cs.CoreV1().Services(c.namespace).Get(context.Background(), service, metav1.GetOptions{})
+	if err != nil || len(svc.Spec.Ports) == 0 || svc.Spec.Ports[0].NodePort == 0 {
+		t.Fatalf("reading the node port of %s: %v", service, err)
+	}
+	return svc.Spec.Ports[0].NodePort
+}
+
+// post sends body as JSON and decodes the answer into out.
+func post(t *testing.T, url string, body, out any) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	resp, err := http.Post(url, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("POST %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST %s = %d %s, want 201", url, resp.StatusCode, data)
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		t.Fatalf("POST %s answered %s: %v", url, data, err)
+	}
+}
+
+// eventually retries check until it returns nil or the time runs out.
+func eventually(t *testing.T, within time.Duration, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: %v", within, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

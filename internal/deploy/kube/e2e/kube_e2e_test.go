@@ -1,0 +1,130 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// TestKubernetes runs the whole workflow on the test cluster, in order:
+// up, a post and a comment through Services, a rollout restart, a missing
+// image with imagePullPolicy Never fixed by the doctor, a missing image
+// with IfNotPresent, and down.
+func TestKubernetes(t *testing.T) {
+	c := needCluster(t)
+	dir := t.TempDir()
+
+	t.Run("up", func(t *testing.T) { testUp(t, c, dir) })
+	if t.Failed() {
+		return
+	}
+	t.Run("post and comment through Services", func(t *testing.T) { testPostAndComment(t, c) })
+	t.Run("rollout restart", func(t *testing.T) { testRestart(t, c) })
+	t.Run("missing image, pull policy Never, doctor --fix", func(t *testing.T) { testNeverPull(t, c, dir) })
+	t.Run("missing image, IfNotPresent", func(t *testing.T) { testPullFailure(t, c, dir) })
+	t.Run("down", func(t *testing.T) { testDown(t, c) })
+}
+
+func testUp(t *testing.T, c *cluster, dir string) {
+	start := time.Now()
+	out, _, err := c.blogctl(t, "up", "--manifests-dir", dir, "--no-storage-class",
+		"--containerd-address", c.containerd, "--timeout", "4m",
+		"--service-type", "comments=NodePort", "--service-type", "query=NodePort")
+	if err != nil {
+		t.Fatalf("blogctl up = %v", err)
+	}
+	t.Logf("blogctl up took %v (build included)", time.Since(start).Round(time.Millisecond))
+	if !strings.Contains(out, "posts (NodePort posts-srv): http://") {
+		t.Errorf("blogctl up printed %q, want the NodePort address", out)
+	}
+
+	// Every deployment is available, and runs the immutable tag just built.
+	deps, err := c.cs.AppsV1().Deployments(c.namespace).List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(deps.Items) != 6 {
+		t.Errorf("blogctl up made %d deployments, want 6", len(deps.Items))
+	}
+	for _, d := range deps.Items {
+		if d.Status.AvailableReplicas != *d.Spec.Replicas {
+			t.Errorf("deployment %s: %d of %d available", d.Name, d.Status.AvailableReplicas, *d.Spec.Replicas)
+		}
+		if img := d.Spec.Template.Spec.Containers[0].Image; !strings.Contains(img, ":sha-") {
+			t.Errorf("deployment %s runs %s, want an immutable sha- tag", d.Name, img)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "posts.yaml")); err != nil {
+		t.Errorf("blogctl up wrote no posts.yaml: %v", err)
+	}
+}
+
+func testPostAndComment(t *testing.T, c *cluster) {
+	base := func(svc string) string { return fmt.Sprintf("http://%s:%d", c.nodeIP, c.nodePort(t, svc)) }
+	var p struct{ ID, Title string }
+	post(t, base("posts-srv")+"/posts", map[string]string{"title": "from the cluster"}, &p)
+	var comments []map[string]string
+	post(t, base("comments-srv")+"/posts/"+p.ID+"/comments", map[string]string{"content": "an apple"}, &comments)
+
+	eventually(t, 30*time.Second, func() error {
+		resp, err := http.Get(base("query-srv") + "/posts")
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		var posts map[string]struct {
+			Title    string
+			Comments []struct{ ID, Content, Status string }
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&posts); err != nil {
+			return err
+		}
+		got := posts[p.ID]
+		if got.Title != "from the cluster" || len(got.Comments) != 1 || got.Comments[0].Status != "approved" {
+			return fmt.Errorf("query has %+v for post %s, want its approved comment", got, p.ID)
+		}
+		return nil
+	})
+}
+
+func testRestart(t *testing.T, c *cluster) {
+	before := podNames(t, c, "app=posts")
+	if _, _, err := c.blogctl(t, "rollout", "restart", "posts", "--wait", "--timeout", "2m"); err != nil {
+		t.Fatalf("blogctl rollout restart = %v", err)
+	}
+	after := podNames(t, c, "app=posts")
+	for _, name := range after {
+		for _, old := range before {
+			if name == old {
+				t.Errorf("pod %s survived the restart", name)
+			}
+		}
+	}
+	if len(after) == 0 {
+		t.Errorf("no posts pod after the restart")
+	}
+}
+
+func podNames(t *testing.T, c *cluster, selector string) []string {
+	t.Helper()
+	pods, err := c.cs.CoreV1().Pods(c.namespace).List(context.Background(),
+		metav1.ListOptions{LabelSelector: selector})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range pods.Items {
+		if p.DeletionTimestamp == nil {
+			names = append(names, p.Name)
+		}
+	}
+	return names
+}
