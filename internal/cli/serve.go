@@ -35,7 +35,10 @@ func newServeCmd(s *Streams) *cobra.Command {
 		Use:   "serve <service>",
 		Short: "Run one service of the blog system",
 		Long: `Run one service of the blog system in the foreground, as its container
-image does. It logs to stderr and stops gracefully on SIGTERM or Ctrl-C.`,
+image does. It logs to stderr and stops gracefully on SIGTERM or Ctrl-C.
+
+Every flag can also be set from the environment: --event-bus-url from
+BLOGCTL_EVENT_BUS_URL, --port from BLOGCTL_PORT, and so on.`,
 	}
 	for _, newSub := range serveCommands {
 		cmd.AddCommand(newSub(s))
