@@ -11,6 +11,7 @@ type downOptions struct {
 	streams *Streams
 	target  string
 
+	local  localDownOptions
 	docker dockerDownOptions
 	kube   kubeDownOptions
 }
@@ -28,7 +29,7 @@ func newDownCmd(s *Streams) *cobra.Command {
 			}
 			switch t {
 			case targetLocal:
-				return errLocalDown
+				return o.local.run(cmd.Context(), s)
 			case targetDocker:
 				return o.docker.run(cmd.Context(), s)
 			}
@@ -36,6 +37,7 @@ func newDownCmd(s *Streams) *cobra.Command {
 		},
 	}
 	addTargetFlag(cmd, &o.target)
+	o.local.addFlags(cmd)
 	o.docker.addFlags(cmd)
 	o.kube.addFlags(cmd)
 	return cmd

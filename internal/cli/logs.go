@@ -13,6 +13,7 @@ type logsOptions struct {
 	service string
 	follow  bool
 
+	local  localLogsOptions
 	docker dockerLogsOptions
 	kube   kubeLogsOptions
 }
@@ -31,7 +32,7 @@ func newLogsCmd(s *Streams) *cobra.Command {
 			o.service = args[0]
 			switch t {
 			case targetLocal:
-				return errLocalLogs
+				return o.local.run(cmd.Context(), s, o.service, o.follow)
 			case targetDocker:
 				return o.docker.run(cmd.Context(), s, o.service, o.follow)
 			}
@@ -40,6 +41,7 @@ func newLogsCmd(s *Streams) *cobra.Command {
 	}
 	addTargetFlag(cmd, &o.target)
 	cmd.Flags().BoolVarP(&o.follow, "follow", "f", false, "stream the logs as they are written")
+	o.local.addFlags(cmd)
 	o.docker.addFlags(cmd)
 	o.kube.addFlags(cmd)
 	return cmd

@@ -4,7 +4,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -12,14 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/blogctl/blogctl/internal/local"
-)
-
-var (
-	errLocalDown = errors.New("the local target stops with Ctrl-C in the terminal " +
-		"that runs \"blogctl up --target local\"")
-	errLocalLogs = errors.New("the local target writes each service's log to " +
-		"<data-dir>/logs/<service>.log (by default under ~/.local/share/blogctl/local), " +
-		"and \"blogctl up --target local --verbose\" prints them as well")
 )
 
 // localUpOptions are the flags of "blogctl up --target local". Flags that
@@ -84,4 +75,30 @@ func (o *localStatusOptions) run(ctx context.Context, s *Streams, output string)
 func addDataDirFlag(cmd *cobra.Command) func() string {
 	return sharedString(cmd, "data-dir", local.DefaultDataDir(),
 		"local: where the services keep their data, their logs and the state file")
+}
+
+// localDownOptions are the flags of "blogctl down --target local".
+type localDownOptions struct {
+	dataDir func() string
+}
+
+func (o *localDownOptions) addFlags(cmd *cobra.Command) { o.dataDir = addDataDirFlag(cmd) }
+
+func (o *localDownOptions) run(ctx context.Context, s *Streams) error {
+	if err := local.Stop(ctx, o.dataDir()); err != nil {
+		return err
+	}
+	fmt.Fprintln(s.ErrOut, "the local blog system has stopped")
+	return nil
+}
+
+// localLogsOptions are the flags of "blogctl logs --target local".
+type localLogsOptions struct {
+	dataDir func() string
+}
+
+func (o *localLogsOptions) addFlags(cmd *cobra.Command) { o.dataDir = addDataDirFlag(cmd) }
+
+func (o *localLogsOptions) run(ctx context.Context, s *Streams, service string, follow bool) error {
+	return local.Logs(ctx, o.dataDir(), service, follow, s.Out)
 }

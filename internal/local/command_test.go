@@ -128,3 +128,40 @@ func TestUpCommandReportsTakenPort(t *testing.T) {
 		t.Errorf("up with a taken port said:\n%s\nwant it to contain %q", out, want)
 	}
 }
+
+func TestDownAndLogsCommands(t *testing.T) {
+	bin := blogctlBinary(t)
+	dataDir := t.TempDir()
+	base, gw := freePorts(t)
+	up := startUpCommand(t, bin, dataDir, base, gw)
+	up.waitReady(t)
+
+	// logs prints the service's log file; an unknown service is refused.
+	out, err := exec.Command(bin, "logs", "posts", "--target", "local", "--data-dir", dataDir).Output()
+	if err != nil || !strings.Contains(string(out), "caught up with the event bus") {
+		t.Errorf("logs posts = %q (%v), want the posts service's log", out, err)
+	}
+	out, err = exec.Command(bin, "logs", "nope", "--target", "local", "--data-dir", dataDir).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), `unknown service "nope"`) {
+		t.Errorf("logs nope = %q (%v), want an unknown-service error", out, err)
+	}
+
+	// down stops up, which exits 0, and a second down says nothing runs.
+	if out, err := exec.Command(bin, "down", "--target", "local", "--data-dir", dataDir).CombinedOutput(); err != nil {
+		t.Fatalf("down: %v\n%s", err, out)
+	}
+	done := make(chan error, 1)
+	go func() { done <- up.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("up after down: %v, want exit status 0", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("up still runs 30s after down")
+	}
+	out, err = exec.Command(bin, "down", "--target", "local", "--data-dir", dataDir).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "not running") {
+		t.Errorf("second down = %q (%v), want \"not running\"", out, err)
+	}
+}
