@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/blogctl/blogctl/internal/blog"
+	"github.com/blogctl/blogctl/internal/local"
 )
 
 // TestLocalDashboard runs the dashboard against a local system in an 80x24
@@ -23,21 +26,10 @@ func TestLocalDashboard(t *testing.T) {
 		return strings.Contains(s, "Services") && strings.Count(s, " ready ") >= 6
 	})
 
-	title := fmt.Sprintf("tmux post %d", time.Now().UnixNano()%100000)
-	resp, err := http.Post(gateway+"/posts/create", "application/json",
-		strings.NewReader(fmt.Sprintf(`{"title":%q}`, title)))
-	if err != nil {
-		t.Fatalf("creating a post: %v", err)
-	}
-	var post struct{ ID string }
-	err = json.NewDecoder(resp.Body).Decode(&post)
-	resp.Body.Close()
-	if err != nil || resp.StatusCode != http.StatusCreated {
-		t.Fatalf("creating a post: status %s, %v", resp.Status, err)
-	}
+	title := createPost(t, gateway)
 	screen := term.waitForText(title, 10*time.Second)
-	if !strings.Contains(screen, "PostCreated") || !strings.Contains(screen, post.ID) {
-		t.Errorf("the event pane lacks PostCreated for post %s:\n%s", post.ID, screen)
+	if !strings.Contains(screen, "PostCreated") {
+		t.Errorf("the event pane lacks PostCreated for post %q:\n%s", title, screen)
 	}
 	checkFits(t, screen, 80, 24)
 
@@ -85,4 +77,39 @@ func checkFits(t *testing.T, screen string, width, height int) {
 			t.Errorf("line %d is %d wide, want at most %d: %q", i+1, n, width, l)
 		}
 	}
+}
+
+// createPost creates a post through the gateway and returns its title.
+func createPost(t *testing.T, gateway string) string {
+	t.Helper()
+	title := fmt.Sprintf("tmux post %d", time.Now().UnixNano()%100000)
+	resp, err := http.Post(gateway+"/posts/create", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"title":%q}`, title)))
+	if err != nil {
+		t.Fatalf("creating a post: %v", err)
+	}
+	var post struct{ ID string }
+	err = json.NewDecoder(resp.Body).Decode(&post)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusCreated || post.ID == "" {
+		t.Fatalf("creating a post: status %s, id %q, %v", resp.Status, post.ID, err)
+	}
+	return title
+}
+
+// localBusURL reads the event bus's address from the local system's state
+// file.
+func localBusURL(t *testing.T, dataDir string) string {
+	t.Helper()
+	st, err := local.ReadState(dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st.Services {
+		if s.Name == blog.EventBus {
+			return s.URL
+		}
+	}
+	t.Fatalf("the local system's state names no %s: %+v", blog.EventBus, st)
+	return ""
 }

@@ -12,26 +12,55 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/blogctl/blogctl/internal/testenv"
 )
 
-// blogctl builds the binary once per test run.
+// binDir holds the blogctl binary that the tests run, built once.
+var (
+	binDir   string
+	binOnce  sync.Once
+	binPath  string
+	binError error
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "blogctl-tui-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// blogctl returns the path of a blogctl binary built from this module.
 func blogctl(t *testing.T) string {
 	t.Helper()
-	root, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatalf("finding the module: %v", err)
+	binOnce.Do(func() {
+		root, err := exec.Command("go", "env", "GOMOD").Output()
+		if err != nil {
+			binError = fmt.Errorf("finding the module: %w", err)
+			return
+		}
+		bin := filepath.Join(binDir, "blogctl")
+		cmd := exec.Command("go", "build", "-o", bin, "./cmd/blogctl")
+		cmd.Dir = filepath.Dir(strings.TrimSpace(string(root)))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binError = fmt.Errorf("building blogctl: %w\n%s", err, out)
+			return
+		}
+		binPath = bin
+	})
+	if binError != nil {
+		t.Fatal(binError)
 	}
-	bin := filepath.Join(t.TempDir(), "blogctl")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/blogctl")
-	cmd.Dir = filepath.Dir(strings.TrimSpace(string(root)))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building blogctl: %v\n%s", err, out)
-	}
-	return bin
+	return binPath
 }
 
 // terminal is one tmux session running a command.

@@ -1,0 +1,145 @@
+package tui_test
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/blogctl/blogctl/internal/testenv"
+)
+
+// clusterEnv returns the test cluster's kubeconfig and context, from the
+// environment or from the env file that the cluster harness writes.
+func clusterEnv(t *testing.T) (kubeconfig, context string) {
+	t.Helper()
+	kubeconfig, context = os.Getenv("BLOGCTL_TEST_KUBECONFIG"), os.Getenv("BLOGCTL_TEST_CONTEXT")
+	if kubeconfig != "" {
+		return kubeconfig, context
+	}
+	state := os.Getenv("BLOGCTL_CLUSTER_STATE")
+	if state == "" {
+		state = "/var/lib/blogctl-test-cluster"
+	}
+	f, err := os.Open(filepath.Join(state, "env"))
+	if err != nil {
+		return "", ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimPrefix(strings.TrimSpace(sc.Text()), "export ")
+		k, v, _ := strings.Cut(line, "=")
+		v = strings.Trim(v, `"'`)
+		switch k {
+		case "BLOGCTL_TEST_KUBECONFIG":
+			kubeconfig = v
+		case "BLOGCTL_TEST_CONTEXT":
+			context = v
+		}
+	}
+	return kubeconfig, context
+}
+
+// TestKubeDashboard runs the dashboard against the test cluster in an
+// 80x24 terminal, with a deployment whose image is not on the node: its pod
+// shows ErrImageNeverPull (or ImagePullBackOff), the doctor explains it,
+// and a post created through a local system's API appears in the blog
+// events pane, read from its bus with --event-bus-url.
+func TestKubeDashboard(t *testing.T) {
+	needTmux(t)
+	kubeconfig, kctx := clusterEnv(t)
+	testenv.Need(t, kubeconfig != "", "the test cluster",
+		"start it with test/cluster/up, which writes BLOGCTL_TEST_KUBECONFIG to its env file")
+	cs := clusterClient(t, kubeconfig, kctx)
+	ns := brokenDeployment(t, cs)
+
+	bin := blogctl(t)
+	dataDir, gateway := startLocal(t, bin)
+	busURL := localBusURL(t, dataDir)
+
+	term := startTerminal(t, 80, 24, bin, "tui", "--kubeconfig", kubeconfig, "--context", kctx,
+		"-n", ns, "--event-bus-url", busURL)
+	screen := term.waitFor("the pod failing to get its image", 90*time.Second, func(s string) bool {
+		return strings.Contains(s, "ErrImageNeverPull") || strings.Contains(s, "ImagePullBackOff")
+	})
+	if !strings.Contains(screen, "broken-depl") {
+		t.Errorf("the screen lacks deployment broken-depl:\n%s", screen)
+	}
+	checkFits(t, screen, 80, 24)
+
+	// The pods pane is second; its only pod is selected.
+	term.send("Tab", "d")
+	term.waitForText("Diagnosis of pod broken-depl-", 10*time.Second)
+	term.waitFor("the doctor's finding", 30*time.Second, func(s string) bool {
+		return strings.Contains(s, "Cause:") || strings.Contains(s, "nothing to fix")
+	})
+	term.send("Escape")
+
+	title := createPost(t, gateway)
+	term.waitForText(title, 10*time.Second)
+
+	term.send("q")
+	term.waitFor("the dashboard to exit", 5*time.Second, func(string) bool { return term.dead() })
+}
+
+func clusterClient(t *testing.T, kubeconfig, kctx string) kubernetes.Interface {
+	t.Helper()
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
+		&clientcmd.ClientConfigLoadingRules{ExplicitPath: kubeconfig},
+		&clientcmd.ConfigOverrides{CurrentContext: kctx}).ClientConfig()
+	if err != nil {
+		t.Fatalf("loading the test cluster's kubeconfig %s: %v", kubeconfig, err)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+// brokenDeployment creates a namespace with one deployment whose image
+// was never built, with imagePullPolicy Never, and deletes the namespace
+// at the end of the test.
+func brokenDeployment(t *testing.T, cs kubernetes.Interface) string {
+	t.Helper()
+	ctx := t.Context()
+	ns := fmt.Sprintf("blogctl-tui-test-%d", time.Now().UnixNano()%1000000)
+	_, err := cs.CoreV1().Namespaces().Create(ctx,
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("creating namespace %s: %v", ns, err)
+	}
+	t.Cleanup(func() {
+		_ = cs.CoreV1().Namespaces().Delete(t.Context(), ns, metav1.DeleteOptions{})
+	})
+
+	labels := map[string]string{"app": "broken"}
+	one := int32(1)
+	dep := &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "broken-depl", Namespace: ns},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &one,
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{
+					Name: "broken", Image: "blogctl/never-built:none", ImagePullPolicy: corev1.PullNever,
+				}}},
+			},
+		},
+	}
+	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, dep, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("creating deployment broken-depl: %v", err)
+	}
+	return ns
+}
