@@ -96,7 +96,7 @@ func fixtureKubeEvents() []*corev1.Event {
 	}
 }
 
-func fixtureBlogEvents(t *testing.T) []event.Event {
+func fixtureBlogEvents(t testing.TB) []event.Event {
 	t.Helper()
 	mk := func(seq uint64, typ string, data any) event.Event {
 		ev, err := event.New(typ, "", data)
@@ -142,7 +142,7 @@ func (d *fakeDoctor) Fix(_ context.Context, pod *corev1.Pod) (string, error) {
 var errUnreachable = errors.New("dial tcp 127.0.0.1:6443: connect: connection refused")
 
 // loaded returns a Kubernetes dashboard fed with the fixtures.
-func loaded(t *testing.T, cfg Config) *Model {
+func loaded(t testing.TB, cfg Config) *Model {
 	t.Helper()
 	cfg.Kubernetes, cfg.Namespace = true, namespace
 	cfg.Title = "blogctl tui · kubernetes · context kind-blog · namespace blog"
