@@ -1,0 +1,69 @@
+package kube
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/fake"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+func TestStatusText(t *testing.T) {
+	created := "2026-12-03T16:00:00Z"
+	var objs []runtime.Object
+	dep := &appsv1.Deployment{}
+	decodeInto(`
+metadata: {name: posts-depl, namespace: blog, labels: {app.kubernetes.io/part-of: blog}, creationTimestamp: "`+created+`"}
+spec: {replicas: 1}
+status: {readyReplicas: 1, updatedReplicas: 1, availableReplicas: 1}
+`, dep)
+	objs = append(objs, dep)
+	for _, i := range []int{0, 2, 4} {
+		tc := podStatusCases[i]
+		pod := &corev1.Pod{}
+		decodeInto(tc.pod, pod)
+		pod.Name, pod.Namespace = "posts-depl-"+strings.ToLower(tc.status), "blog"
+		pod.CreationTimestamp = dep.CreationTimestamp
+		pod.Labels = map[string]string{"app.kubernetes.io/part-of": "blog"}
+		objs = append(objs, pod)
+	}
+	svc := &corev1.Service{}
+	decodeInto(`
+metadata: {name: posts-srv, namespace: blog, labels: {app.kubernetes.io/part-of: blog}}
+spec: {type: NodePort, clusterIP: 10.96.0.20, ports: [{port: 4000, nodePort: 30080, protocol: TCP}]}
+`, svc)
+	objs = append(objs, svc)
+
+	st, err := GetStatus(context.Background(), fake.NewClientset(objs...), "blog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, _ := time.Parse(time.RFC3339, "2026-12-03T16:05:00Z")
+	got := st.Text(now)
+	golden := filepath.Join("testdata", "status.golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("reading %s (run with -update to create it): %v", golden, err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("Status.Text() mismatch (-want +got):\n%s", diff)
+	}
+}
