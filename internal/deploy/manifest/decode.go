@@ -47,7 +47,8 @@ func expand(paths []string) ([]string, error) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, fmt.Errorf("reading manifests: %w", err)
+			return nil, fmt.Errorf("reading manifests: %w: write them with \"blogctl manifests --out %s\" "+
+				"or name existing files with -f", err, p)
 		}
 		if !info.IsDir() {
 			files = append(files, p)
