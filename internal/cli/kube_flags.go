@@ -27,13 +27,18 @@ type kubeFlags struct {
 
 func (f *kubeFlags) addFlags(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "kubernetes: path of the kubeconfig file (default $KUBECONFIG or ~/.kube/config)")
-	fs.StringVar(&f.context, "context", "", "kubernetes: kubeconfig context to use (default the current context)")
-	fs.StringVarP(&f.namespace, "namespace", "n", "", "kubernetes: namespace (default the context's, or default)")
+	fs.StringVar(&f.kubeconfig, "kubeconfig", "",
+		"kubernetes: path of the kubeconfig file (default $KUBECONFIG or ~/.kube/config)")
+	fs.StringVar(&f.context, "context", "",
+		"kubernetes: kubeconfig context to use (default the current context)")
+	fs.StringVarP(&f.namespace, "namespace", "n", "",
+		"kubernetes: namespace (default the context's, or default)")
 }
 
 func (f *kubeFlags) connect() (*kube.Cluster, error) {
-	return kube.Connect(kube.ConnectOptions{Kubeconfig: f.kubeconfig, Context: f.context, Namespace: f.namespace})
+	return kube.Connect(kube.ConnectOptions{
+		Kubeconfig: f.kubeconfig, Context: f.context, Namespace: f.namespace,
+	})
 }
 
 // manifestFlags set what "blogctl manifests" and "blogctl up" render.
@@ -57,11 +62,16 @@ func (f *manifestFlags) addFlags(cmd *cobra.Command) {
 		"kubernetes: host of an ExternalName service, as event-bus=bus.example.com")
 	fs.BoolVar(&f.noStorage, "no-storage-class", false,
 		"kubernetes: keep the event log in an emptyDir, for clusters with no storage class")
-	fs.StringVar(&f.storageClass, "storage-class", "", "kubernetes: storage class of the event log's claim")
-	fs.StringVar(&f.storageSize, "storage-size", def.StorageSize, "kubernetes: size of the event log's claim")
-	fs.StringVar(&f.ingressHost, "ingress-host", def.IngressHost, "kubernetes: host name of the Ingress")
-	fs.IntVar(&f.nodePort, "posts-node-port", 0, "kubernetes: node port of posts-srv (default: the cluster picks)")
-	fs.IntVar(&f.replicas, "replicas", def.Replicas, "kubernetes: replicas of each stateless service")
+	fs.StringVar(&f.storageClass, "storage-class", "",
+		"kubernetes: storage class of the event log's claim")
+	fs.StringVar(&f.storageSize, "storage-size", def.StorageSize,
+		"kubernetes: size of the event log's claim")
+	fs.StringVar(&f.ingressHost, "ingress-host", def.IngressHost,
+		"kubernetes: host name of the Ingress")
+	fs.IntVar(&f.nodePort, "posts-node-port", 0,
+		"kubernetes: node port of posts-srv (default: the cluster picks)")
+	fs.IntVar(&f.replicas, "replicas", def.Replicas,
+		"kubernetes: replicas of each stateless service")
 }
 
 // config turns the flags into a manifest configuration.
@@ -82,7 +92,8 @@ func (f *manifestFlags) config() (manifest.Config, error) {
 	for _, v := range f.externalNames {
 		name, host, ok := strings.Cut(v, "=")
 		if !ok {
-			return c, fmt.Errorf("reading --external-name %q: write SERVICE=HOST, as event-bus=bus.example.com", v)
+			return c, fmt.Errorf("reading --external-name %q: "+
+				"write SERVICE=HOST, as event-bus=bus.example.com", v)
 		}
 		c.ExternalNames[name] = host
 	}
