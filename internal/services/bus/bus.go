@@ -3,6 +3,11 @@
 // (GET /events, with since, limit and long-poll wait), and delivers it to
 // every subscriber at least once, in log order, with retry and backoff.
 //
+// Besides the course's single event, POST /events takes a JSON array of
+// events, which it stores in one commit, all or none, and answers with
+// {"status":"OK","events":[{"id":...,"seq":...},...]} in the order given.
+// The services publish the effects of a delivery that way, in one request.
+//
 // The log is a bbolt file (go.etcd.io/bbolt): pure Go with no cgo, one file,
 // and ACID transactions that fsync before they commit, which is all an
 // append-only log with a few indexes needs. Appends are group-committed, so

@@ -2,7 +2,9 @@ package bus
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -48,23 +50,62 @@ type receipt struct {
 	Seq    uint64 `json:"seq"`
 }
 
+// batchReceipt is the answer to POST /events with an array of events:
+// where each went, in the order given.
+type batchReceipt struct {
+	Status string      `json:"status"`
+	Events []placement `json:"events"`
+}
+
+type placement struct {
+	ID  string `json:"id"`
+	Seq uint64 `json:"seq"`
+}
+
+// postEvent stores one event, as the course's services publish, or a JSON
+// array of events in one commit, all or none.
 func (a *api) postEvent(w http.ResponseWriter, r *http.Request) error {
 	body, err := httpapi.ReadBody(r)
 	if err != nil {
 		return err
+	}
+	if body = bytes.TrimSpace(body); len(body) > 0 && body[0] == '[' {
+		return a.postEvents(w, r, body)
 	}
 	ev, err := decodeEvent(body)
 	if err != nil {
 		return err
 	}
 	stored, err := a.store.Append(r.Context(), ev)
+	if err != nil {
+		return storeError(err, "a "+ev.Type+" event")
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, receipt{Status: "OK", ID: stored.ID, Seq: stored.Seq})
+}
+
+func (a *api) postEvents(w http.ResponseWriter, r *http.Request, body []byte) error {
+	evs, err := decodeEvents(body)
+	if err != nil {
+		return err
+	}
+	stored, err := a.store.AppendAll(r.Context(), evs)
+	if err != nil {
+		return storeError(err, fmt.Sprintf("%d events", len(evs)))
+	}
+	out := batchReceipt{Status: "OK", Events: make([]placement, len(stored))}
+	for i, ev := range stored {
+		out.Events[i] = placement{ID: ev.ID, Seq: ev.Seq}
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, out)
+}
+
+// storeError says what failed storing what, as an unavailable bus while
+// it shuts down.
+func storeError(err error, what string) error {
 	if errors.Is(err, ErrClosed) {
 		return fmt.Errorf("%w: the event bus is shutting down; retry", httpapi.ErrUnavailable)
 	}
-	if err != nil {
-		return fmt.Errorf("storing a %s event: %w", ev.Type, err)
-	}
-	return httpapi.WriteJSON(w, http.StatusOK, receipt{Status: "OK", ID: stored.ID, Seq: stored.Seq})
+	return fmt.Errorf("storing %s: %w", what, err)
 }
 
 // decodeEvent parses the body of POST /events. Its errors wrap
@@ -79,6 +120,30 @@ func decodeEvent(body []byte) (event.Event, error) {
 	}
 	ev.Seq = 0
 	return ev, nil
+}
+
+// decodeEvents parses a JSON array of events, each as decodeEvent does. One
+// malformed element fails them all, so that nothing of the array is stored.
+func decodeEvents(body []byte) ([]event.Event, error) {
+	var evs []event.Event
+	if err := json.Unmarshal(body, &evs); err != nil {
+		return nil, fmt.Errorf("%w: %w", event.ErrMalformed, err)
+	}
+	if len(evs) == 0 {
+		return nil, fmt.Errorf("%w: an empty array: send at least one event", event.ErrMalformed)
+	}
+	for i := range evs {
+		ev := &evs[i]
+		switch {
+		case ev.Type == "":
+			return nil, fmt.Errorf("%w: event %d of the array has no \"type\"", event.ErrMalformed, i)
+		case len(ev.ID) > MaxIDLen:
+			return nil, fmt.Errorf("%w: event %d of the array: \"id\" is longer than %d bytes",
+				event.ErrMalformed, i, MaxIDLen)
+		}
+		ev.Seq = 0
+	}
+	return evs, nil
 }
 
 // readQuery is the parsed query of GET /events.

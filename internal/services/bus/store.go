@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -48,13 +49,15 @@ type Store struct {
 	changed chan struct{} // closed and replaced each time head moves
 }
 
+// appendReq is one Append or AppendAll: its events go into one
+// transaction, all or none.
 type appendReq struct {
-	ev   event.Event
+	evs  []event.Event
 	done chan appendResult
 }
 
 type appendResult struct {
-	ev  event.Event
+	evs []event.Event
 	err error
 }
 
@@ -139,44 +142,78 @@ func (s *Store) Changed() <-chan struct{} {
 // returns the stored event's sequence number. An event without an ID gets
 // a random one.
 func (s *Store) Append(ctx context.Context, ev event.Event) (event.Event, error) {
+	if err := prepare(&ev); err != nil {
+		return event.Event{}, err
+	}
+	out, err := s.enqueue(ctx, []event.Event{ev})
+	if err != nil {
+		return event.Event{}, err
+	}
+	return out[0], nil
+}
+
+// AppendAll stores evs durably in one transaction, all or none, as Append
+// stores one, and returns them in order with their IDs and sequence
+// numbers. An ID repeated within evs, or already in the log, is stored
+// once. If any event is malformed, nothing is stored.
+func (s *Store) AppendAll(ctx context.Context, evs []event.Event) ([]event.Event, error) {
+	if len(evs) == 0 {
+		return nil, nil
+	}
+	evs = slices.Clone(evs)
+	for i := range evs {
+		if err := prepare(&evs[i]); err != nil {
+			return nil, fmt.Errorf("event %d of %d: %w", i, len(evs), err)
+		}
+	}
+	return s.enqueue(ctx, evs)
+}
+
+// prepare gives ev an ID if it has none and checks what the store needs:
+// an event that cannot be stored must not fail the others of its group.
+func prepare(ev *event.Event) error {
 	if ev.ID == "" {
 		ev.ID = event.NewID()
 	}
 	if len(ev.ID) > MaxIDLen {
-		return event.Event{}, fmt.Errorf("%w: \"id\" is longer than %d bytes", event.ErrMalformed, MaxIDLen)
+		return fmt.Errorf("%w: \"id\" is longer than %d bytes", event.ErrMalformed, MaxIDLen)
 	}
-	// One event that cannot be encoded must not fail the others of its group.
 	if len(ev.Data) == 0 {
 		ev.Data = json.RawMessage("{}")
 	} else if !json.Valid(ev.Data) {
-		return event.Event{}, fmt.Errorf("%w: \"data\" is not JSON", event.ErrMalformed)
+		return fmt.Errorf("%w: \"data\" is not JSON", event.ErrMalformed)
 	}
-	req := &appendReq{ev: ev, done: make(chan appendResult, 1)}
+	return nil
+}
+
+// enqueue hands prepared events to the writer and waits for their commit.
+func (s *Store) enqueue(ctx context.Context, evs []event.Event) ([]event.Event, error) {
+	req := &appendReq{evs: evs, done: make(chan appendResult, 1)}
 	select {
 	case <-s.stop:
-		return event.Event{}, ErrClosed
+		return nil, ErrClosed
 	default:
 	}
 	select {
 	case s.appends <- req:
 	case <-s.stop:
-		return event.Event{}, ErrClosed
+		return nil, ErrClosed
 	case <-ctx.Done():
-		return event.Event{}, ctx.Err()
+		return nil, ctx.Err()
 	}
 
 	// Once queued, the append completes or fails with the store: waiting
 	// for it even if ctx ends keeps the answer truthful.
 	select {
 	case r := <-req.done:
-		return r.ev, r.err
+		return r.evs, r.err
 	case <-s.stopped:
 		// The writer answers before it stops, if it took the append at all.
 		select {
 		case r := <-req.done:
-			return r.ev, r.err
+			return r.evs, r.err
 		default:
-			return event.Event{}, ErrClosed
+			return nil, ErrClosed
 		}
 	}
 }
@@ -221,11 +258,10 @@ func (s *Store) failWaiting() {
 
 // commit writes group in one transaction and acknowledges each append.
 func (s *Store) commit(group []*appendReq) {
-	results := make([]appendResult, len(group))
 	var head uint64
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		var err error
-		head, err = appendAll(tx, group, results)
+		head, err = appendAll(tx, group)
 		return err
 	})
 	if err != nil {
@@ -237,41 +273,41 @@ func (s *Store) commit(group []*appendReq) {
 	}
 
 	s.advance(head)
-	for i, req := range group {
-		req.done <- results[i]
+	for _, req := range group {
+		req.done <- appendResult{evs: req.evs}
 	}
 }
 
-// appendAll puts each event of group that is not yet in the log, filling
-// results, and returns the new head.
-func appendAll(tx *bolt.Tx, group []*appendReq, results []appendResult) (uint64, error) {
+// appendAll puts each event of group that is not yet in the log, setting
+// every event's sequence number, and returns the new head. An ID put
+// earlier in the same transaction counts as in the log.
+func appendAll(tx *bolt.Tx, group []*appendReq) (uint64, error) {
 	events, ids := tx.Bucket(eventsBucket), tx.Bucket(idsBucket)
 	head := events.Sequence()
 	if k, _ := events.Cursor().Last(); k != nil {
 		head = max(head, binary.BigEndian.Uint64(k))
 	}
-	for i, req := range group {
-		ev := req.ev
-		if seq := ids.Get([]byte(ev.ID)); seq != nil {
-			ev.Seq = binary.BigEndian.Uint64(seq)
-			results[i] = appendResult{ev: ev}
-			continue
+	for _, req := range group {
+		for i := range req.evs {
+			ev := &req.evs[i]
+			if seq := ids.Get([]byte(ev.ID)); seq != nil {
+				ev.Seq = binary.BigEndian.Uint64(seq)
+				continue
+			}
+			head++
+			ev.Seq = head
+			b, err := json.Marshal(ev)
+			if err != nil {
+				return 0, fmt.Errorf("encoding event %s: %w", ev.ID, err)
+			}
+			key := seqKey(head)
+			if err := events.Put(key, b); err != nil {
+				return 0, err
+			}
+			if err := ids.Put([]byte(ev.ID), key); err != nil {
+				return 0, err
+			}
 		}
-
-		head++
-		ev.Seq = head
-		b, err := json.Marshal(ev)
-		if err != nil {
-			return 0, fmt.Errorf("encoding event %s: %w", ev.ID, err)
-		}
-		key := seqKey(head)
-		if err := events.Put(key, b); err != nil {
-			return 0, err
-		}
-		if err := ids.Put([]byte(ev.ID), key); err != nil {
-			return 0, err
-		}
-		results[i] = appendResult{ev: ev}
 	}
 	return head, events.SetSequence(head)
 }

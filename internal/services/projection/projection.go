@@ -26,7 +26,7 @@
 // until published or seen in the log: while catching up they are held back,
 // and those the log already holds further on are dropped, so a restart does
 // not republish history. Live, a delivery is acknowledged only after its
-// effects are published.
+// effects are published, together, in one request to the bus per batch.
 package projection
 
 import (

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -15,8 +16,12 @@ import (
 const (
 	// pageLimit is how many events one read of the log asks for.
 	pageLimit = 1000
-	// publishers bounds how many effects are published at once.
-	publishers = 32
+	// publishers bounds how many batches of effects are published at once.
+	publishers = 8
+	// batchEvents and batchBytes bound a batch of effects, well within the
+	// bus's default body limit of 1 MiB.
+	batchEvents = 256
+	batchBytes  = 256 << 10
 )
 
 // CatchUp rebuilds the state from the log, up to the head the bus reports
@@ -125,9 +130,11 @@ func (p *Projection) syncTo(ctx context.Context, target uint64) error {
 	}
 }
 
-// Flush publishes the effects in the outbox, at most publishers at once,
-// and removes each once the bus has stored it. Before the projection is
-// live it does nothing: effects wait for the end of the catch-up.
+// Flush publishes the effects in the outbox, in batches of at most
+// batchEvents events and about batchBytes of JSON, at most publishers
+// batches at once, and removes each once the bus has stored it. Before the
+// projection is live it does nothing: effects wait for the end of the
+// catch-up.
 func (p *Projection) Flush(ctx context.Context) error {
 	p.mu.RLock()
 	if !p.live || len(p.outbox) == 0 {
@@ -140,26 +147,56 @@ func (p *Projection) Flush(ctx context.Context) error {
 	}
 	p.mu.RUnlock()
 
+	batches := split(effects, batchEvents, batchBytes)
 	var wg sync.WaitGroup
-	errs := make([]error, len(effects))
+	errs := make([]error, len(batches))
 	sem := make(chan struct{}, publishers)
-	for i, ev := range effects {
+	for i, batch := range batches {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			errs[i] = p.publish(ctx, ev)
+			errs[i] = p.publish(ctx, batch)
 		})
 	}
 	wg.Wait()
 	return errors.Join(errs...)
 }
 
-func (p *Projection) publish(ctx context.Context, ev event.Event) error {
-	if _, err := p.bus.Publish(ctx, ev); err != nil {
+// split cuts evs into batches of at most n events and, unless one event
+// alone is bigger, at most size bytes of data.
+func split(evs []event.Event, n, size int) [][]event.Event {
+	var out [][]event.Event
+	start, bytes := 0, 0
+	for i, ev := range evs {
+		if i > start && (i-start >= n || bytes+len(ev.Data) > size) {
+			out = append(out, evs[start:i])
+			start, bytes = i, 0
+		}
+		bytes += len(ev.Data)
+	}
+	if start < len(evs) {
+		out = append(out, evs[start:])
+	}
+	return out
+}
+
+// publish stores a batch of effects in the bus, in one request, and takes
+// them out of the outbox. A batch over the bus's body limit is published
+// in halves.
+func (p *Projection) publish(ctx context.Context, batch []event.Event) error {
+	_, err := p.bus.PublishBatch(ctx, batch)
+	var se *event.StatusError
+	if len(batch) > 1 && errors.As(err, &se) && se.Code == http.StatusRequestEntityTooLarge {
+		half := len(batch) / 2
+		return errors.Join(p.publish(ctx, batch[:half]), p.publish(ctx, batch[half:]))
+	}
+	if err != nil {
 		return err
 	}
 	p.mu.Lock()
-	delete(p.outbox, ev.ID)
+	for _, ev := range batch {
+		delete(p.outbox, ev.ID)
+	}
 	p.mu.Unlock()
 	return nil
 }

@@ -8,8 +8,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -80,21 +82,46 @@ func (b *Bus) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	case down:
 		http.Error(w, `{"error":"down"}`, http.StatusServiceUnavailable)
 	case r.Method == http.MethodPost && r.URL.Path == "/events":
-		var ev event.Event
-		if err := json.NewDecoder(r.Body).Decode(&ev); err != nil || ev.Type == "" {
-			http.Error(w, `{"error":"malformed event"}`, http.StatusBadRequest)
-			return
-		}
-		b.mu.Lock()
-		b.posted++
-		b.mu.Unlock()
-		ev = b.Append(ev)
-		writeJSON(w, map[string]any{"status": "OK", "id": ev.ID, "seq": ev.Seq})
+		b.publish(w, r)
 	case r.Method == http.MethodGet && r.URL.Path == "/events":
 		b.read(w, r)
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// publish stores one event, or an array of them, all or none, as the real
+// bus does.
+func (b *Bus) publish(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, `{"error":"reading the body"}`, http.StatusBadRequest)
+		return
+	}
+	body = bytes.TrimSpace(body)
+	array := len(body) > 0 && body[0] == '['
+	var evs []event.Event
+	if !array {
+		body = append(append([]byte{'['}, body...), ']')
+	}
+	if err := json.Unmarshal(body, &evs); err != nil || len(evs) == 0 || slices.ContainsFunc(evs,
+		func(ev event.Event) bool { return ev.Type == "" }) {
+		http.Error(w, `{"error":"malformed event"}`, http.StatusBadRequest)
+		return
+	}
+	b.mu.Lock()
+	b.posted += len(evs)
+	b.mu.Unlock()
+	placed := make([]map[string]any, len(evs))
+	for i, ev := range evs {
+		ev = b.Append(ev)
+		placed[i] = map[string]any{"id": ev.ID, "seq": ev.Seq}
+	}
+	if array {
+		writeJSON(w, map[string]any{"status": "OK", "events": placed})
+		return
+	}
+	writeJSON(w, map[string]any{"status": "OK", "id": placed[0]["id"], "seq": placed[0]["seq"]})
 }
 
 func (b *Bus) read(w http.ResponseWriter, r *http.Request) {
