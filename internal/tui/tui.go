@@ -24,6 +24,11 @@ type Source interface {
 	Start(ctx context.Context, out chan<- tea.Msg)
 }
 
+// frameRate is how often, at most, the screen is redrawn. The renderer
+// wakes up this often even when nothing changed, so it is kept low: a
+// dashboard does not animate.
+const frameRate = 20
+
 // Options say what Run shows and where.
 type Options struct {
 	Config
@@ -49,7 +54,8 @@ func Run(ctx context.Context, o Options) error {
 
 	cfg := o.Config
 	cfg.Feed, cfg.Context = feed, ctx
-	p := tea.NewProgram(New(cfg), tea.WithContext(ctx), tea.WithInput(o.In), tea.WithOutput(o.Out))
+	p := tea.NewProgram(New(cfg), tea.WithContext(ctx), tea.WithInput(o.In), tea.WithOutput(o.Out),
+		tea.WithFPS(frameRate))
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil
