@@ -153,6 +153,7 @@ tlsCertFile: $PKI/kubelet.crt
 tlsPrivateKeyFile: $PKI/kubelet.key
 readOnlyPort: 0
 podLogsDir: $STATE/pod-logs
+volumePluginDir: $STATE/volume-plugins
 authentication:
   anonymous: {enabled: false}
   webhook: {enabled: true}
