@@ -16,12 +16,16 @@ type BusSource struct {
 	Client *event.Client
 	// Wait is how long one poll waits for an event; zero means 30 seconds.
 	Wait time.Duration
-	// Retry is the pause after a failed poll; zero means one second.
+	// Retry is the first pause after a failed poll; zero means one second.
+	// The pause doubles while the bus stays away, up to maxRetry.
 	Retry time.Duration
 }
 
 // sourceBus names the event bus in ConnMsg.
 const sourceBus = "event bus"
+
+// maxRetry is the longest pause between polls of a lost bus.
+const maxRetry = 8 * time.Second
 
 // pageSize is how many events one poll asks for.
 const pageSize = 200
@@ -35,7 +39,7 @@ func (b *BusSource) follow(ctx context.Context, out chan<- tea.Msg) {
 	wait := cmpOr(b.Wait, 30*time.Second)
 	retry := cmpOr(b.Retry, time.Second)
 	var since uint64
-	down := false
+	down, pause := false, retry
 	for ctx.Err() == nil {
 		page, err := b.Client.Read(ctx, since, pageSize, wait)
 		if err != nil {
@@ -46,13 +50,14 @@ func (b *BusSource) follow(ctx context.Context, out chan<- tea.Msg) {
 				return
 			}
 			down = true
-			sleep(ctx, retry)
+			sleep(ctx, pause)
+			pause = min(2*pause, max(maxRetry, retry))
 			continue
 		}
 		if down && !send(ctx, out, ConnMsg{Source: sourceBus}) {
 			return
 		}
-		down = false
+		down, pause = false, retry
 
 		// A head behind the cursor means the bus started a new log.
 		if page.Head < since {
