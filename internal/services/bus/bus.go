@@ -133,11 +133,13 @@ func (b *Bus) Serve(ctx context.Context, ln net.Listener) error {
 	return errors.Join(serr, derr, cerr)
 }
 
-// Run opens the bus with cfg and serves it on cfg.Addr until ctx ends.
+// Run opens the bus with cfg and serves it on cfg.Addr until ctx ends. It
+// tunes the process's garbage collector for a server: see httpapi.TuneGC.
 func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if cfg.Addr == "" {
 		cfg.Addr = ":4005"
 	}
+	httpapi.TuneGC()
 	b, err := Open(cfg, log)
 	if err != nil {
 		return err

@@ -70,9 +70,11 @@ func DecodeEvents(b []byte) ([]event.Event, error) {
 }
 
 // Serve serves h on addr until ctx ends, while p catches up with the log in
-// the background. It returns when the server has shut down gracefully.
+// the background. It returns when the server has shut down gracefully. It
+// tunes the process's garbage collector for a server: see httpapi.TuneGC.
 func Serve(ctx context.Context, addr string, h http.Handler, p *Projection,
 	log *slog.Logger) error {
+	httpapi.TuneGC()
 	ln, err := httpapi.Listen(addr)
 	if err != nil {
 		return err
