@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,6 +24,10 @@ const MaxWait = 60 * time.Second
 
 // streamPage is how many events GET /events reads from the store at a time.
 const streamPage = 512
+
+// writers keeps the buffers GET /events writes through, which are too big
+// to allocate for each of the many small reads the services make.
+var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
 
 // api serves the bus's routes.
 type api struct {
@@ -208,10 +213,13 @@ func (a *api) getEvents(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusOK)
 
 	// From here the status is sent: a failure can only cut the stream.
-	bw := bufio.NewWriterSize(w, 64<<10)
+	bw := writers.Get().(*bufio.Writer)
+	bw.Reset(w)
 	if err := a.stream(bw, first, rq.limit, head); err != nil {
 		a.log.Debug("sending events cut short", "since", rq.since, "err", err)
 	}
+	bw.Reset(nil)
+	writers.Put(bw)
 	return nil
 }
 
