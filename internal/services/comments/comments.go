@@ -12,11 +12,16 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/blogctl/blogctl/internal/event"
 	"github.com/blogctl/blogctl/internal/services/httpapi"
 	"github.com/blogctl/blogctl/internal/services/projection"
 )
+
+// postWait is how long a comment on a post the service does not know
+// waits for the bus to deliver the post before the service reads the log.
+const postWait = 5 * time.Millisecond
 
 // Config configures the service.
 type Config struct {
@@ -101,17 +106,16 @@ func (s *Service) create(w http.ResponseWriter, r *http.Request) error {
 }
 
 // checkPost returns ErrNotFound unless the post exists. A post it does not
-// know yet may just have been created: it catches up with the log before
-// saying no.
+// know yet may just have been created: it waits a moment for the bus to
+// deliver it, then catches up with the log before saying no.
 func (s *Service) checkPost(r *http.Request, postID string) error {
-	var known bool
-	s.proj.View(func() { known = s.posts[postID] })
-	if known {
+	if s.proj.Await(r.Context(), postWait, func() bool { return s.posts[postID] }) {
 		return nil
 	}
 	if err := s.proj.Sync(r.Context()); err != nil {
 		return httpapi.Unavailable("checking that the post exists", err)
 	}
+	var known bool
 	s.proj.View(func() { known = s.posts[postID] })
 	if !known {
 		return httpapi.NotFound("post %q does not exist; create it first", postID)

@@ -35,6 +35,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/blogctl/blogctl/internal/event"
 )
@@ -60,6 +61,7 @@ type Projection struct {
 	applied uint64                 // sequence number of the last applied event
 	live    bool                   // caught up once: effects are published at once
 	outbox  map[string]event.Event // effects not yet known to be in the log
+	moved   chan struct{}          // closed and replaced each time events are applied
 
 	ready atomic.Bool
 	head  atomic.Uint64 // the head to catch up to, for /readyz
@@ -70,7 +72,10 @@ func New(bus *event.Client, state State, log *slog.Logger) *Projection {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Projection{bus: bus, log: log, state: state, outbox: make(map[string]event.Event)}
+	return &Projection{
+		bus: bus, log: log, state: state,
+		outbox: make(map[string]event.Event), moved: make(chan struct{}),
+	}
 }
 
 // View runs fn with the state locked for reading.
@@ -128,9 +133,41 @@ func (p *Projection) Record(ev event.Event) {
 	p.mu.Unlock()
 }
 
+// Await waits until cond, called with the state locked for reading,
+// holds, re-checking it each time events are applied, for at most wait.
+// It reports whether cond held. A service calls it before Sync when an
+// entity may have just been created: the bus's delivery usually brings it
+// sooner and at less cost than a read of the log.
+func (p *Projection) Await(ctx context.Context, wait time.Duration, cond func() bool) bool {
+	var t *time.Timer
+	for {
+		p.mu.RLock()
+		ok, moved := cond(), p.moved
+		p.mu.RUnlock()
+		if ok {
+			return true
+		}
+		if t == nil {
+			t = time.NewTimer(wait)
+			defer t.Stop()
+		}
+		select {
+		case <-moved:
+		case <-t.C:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
 // applyLocked applies evs in order until it meets a gap, and returns the
 // events from the gap on. p.mu must be held.
 func (p *Projection) applyLocked(evs []event.Event) []event.Event {
+	if len(evs) > 0 {
+		close(p.moved)
+		p.moved = make(chan struct{})
+	}
 	for i, ev := range evs {
 		if ev.Seq != 0 {
 			if ev.Seq <= p.applied {

@@ -3,6 +3,7 @@ package projection_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -126,5 +127,28 @@ func TestEffectRetried(t *testing.T) {
 	}
 	if n := bus.Count("Pong"); n != 1 {
 		t.Errorf("Pong events = %d, want 1:\n%s", n, bus)
+	}
+}
+
+// TestAwait checks that Await sees an event applied while it waits, and
+// gives up after its wait when none comes.
+func TestAwait(t *testing.T) {
+	bus := st.New(t)
+	log := appendAll(bus, "Note", "a")
+	state := &echo{}
+	p := projection.New(bus.Client(), state, nil)
+	seen := func() bool { return len(state.applied) > 0 }
+
+	if p.Await(context.Background(), 10*time.Millisecond, seen) {
+		t.Fatalf("Await() before any delivery = true, want false")
+	}
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		if err := p.Deliver(context.Background(), log); err != nil {
+			t.Errorf("Deliver() = %v", err)
+		}
+	}()
+	if !p.Await(context.Background(), 10*time.Second, seen) {
+		t.Errorf("Await() during a delivery = false, want true")
 	}
 }
