@@ -283,6 +283,9 @@ func (s *Store) commit(group []*appendReq) {
 // earlier in the same transaction counts as in the log.
 func appendAll(tx *bolt.Tx, group []*appendReq) (uint64, error) {
 	events, ids := tx.Bucket(eventsBucket), tx.Bucket(idsBucket)
+	// Events are only ever appended: fill their pages instead of splitting
+	// them in half, which would leave every page of the log half empty.
+	events.FillPercent = 1.0
 	head := events.Sequence()
 	if k, _ := events.Cursor().Last(); k != nil {
 		head = max(head, binary.BigEndian.Uint64(k))
