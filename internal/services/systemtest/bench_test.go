@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -35,7 +36,9 @@ func TestThroughput(t *testing.T) {
 	writes, clients := benchSize(t)
 	s := startSystem(t)
 	l := load{Clients: clients, Writes: writes / clients, CommentsPerPost: 3}
+	before := selfCPU(t)
 	r := l.run(context.Background(), s)
+	clientCPU := selfCPU(t) - before
 	if r.failures > 0 {
 		t.Errorf("%d writes failed, last: %v", r.failures, r.lastErr)
 	}
@@ -65,11 +68,22 @@ func TestThroughput(t *testing.T) {
 events in the log  %v
 query restart      ready %s after its start, the log replayed
 `, converged.Sub(r.end).Round(time.Millisecond), counts, replay.Round(time.Millisecond))
-	for _, name := range services {
+	cpu["clients"] = clientCPU
+	for _, name := range append(services, "clients") {
 		report += fmt.Sprintf("cpu %-14s %s (%.0f µs a write)\n", name, cpu[name].Round(time.Millisecond),
 			float64(cpu[name].Microseconds())/float64(len(r.latencies)))
 	}
 	t.Log("\n" + report)
+}
+
+// selfCPU returns the CPU time the test process has used, which is mostly
+// the simulated browsers' while the load runs.
+func selfCPU(t *testing.T) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatalf("reading the test's CPU time: %v", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // benchSize returns the number of writes and clients of TestThroughput.
