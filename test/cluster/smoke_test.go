@@ -33,6 +33,9 @@ func TestSmoke(t *testing.T) {
 
 	c.createWeb(t, ns, image)
 	c.waitAvailable(t, ns, webName)
+	// kube-proxy programs the Service a moment after its endpoints are
+	// ready; wait for that, as any client of a real cluster must.
+	c.waitServiceAnswers(t, ns)
 
 	t.Run("pod calls the Service by name", func(t *testing.T) {
 		pod := c.runPod(t, ns, "smoke-client", image, corev1.PullNever, "get", "http://"+webName+"/")
@@ -153,6 +156,21 @@ func (c *testCluster) checkNodePort(t *testing.T, ns string) {
 	}
 }
 
+// waitServiceAnswers waits until the web Service's ClusterIP answers from
+// the host.
+func (c *testCluster) waitServiceAnswers(t *testing.T, ns string) {
+	t.Helper()
+	svc, err := c.client.CoreV1().Services(ns).Get(t.Context(), webName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatalf("reading Service %s: %v", webName, err)
+	}
+	url := fmt.Sprintf("http://%s:%d/", svc.Spec.ClusterIP, svc.Spec.Ports[0].Port)
+	poll(t, 30*time.Second, "an answer from Service "+webName+" at "+url, func(ctx context.Context) (bool, error) {
+		_, err := httpGet(ctx, url)
+		return err == nil, nil
+	})
+}
+
 // checkRegistryHosting reads the KEP-1755 ConfigMap that advertises the
 // local registry.
 func (c *testCluster) checkRegistryHosting(t *testing.T) {
@@ -187,7 +205,10 @@ func (c *testCluster) checkRegistryPull(t *testing.T, ns, image string) {
 	}
 }
 
+// httpGet returns the body of url, giving up on one try after 5 seconds.
 func httpGet(ctx context.Context, url string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return "", err

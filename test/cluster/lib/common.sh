@@ -61,6 +61,10 @@ RUN="$STATE/run"
 ENV_FILE="$STATE/env"
 # The host settings the kubelet and kube-proxy may change; up records them
 # and down puts them back.
+# Host directories the components make whatever they are told (the kubelet's
+# device plugin socket, libcni's result cache, the flexvolume directory, log
+# links); up records those that did not exist before and down removes them.
+HOST_DIRS=(/var/lib/kubelet /var/lib/cni /usr/libexec/kubernetes /var/log/containers)
 SYSCTLS=(vm.overcommit_memory kernel.panic kernel.panic_on_oops net.ipv4.ip_forward
 	net.ipv4.conf.all.route_localnet net.bridge.bridge-nf-call-iptables)
 
@@ -84,17 +88,18 @@ start_component() {
 	log "started $name (pid $!, log $LOGS/$name.log)"
 }
 
-# stop_component NAME: stops a component started by up, TERM then KILL.
+# stop_component NAME [SECONDS]: stops a component started by up, with TERM
+# and, after SECONDS (default 10), KILL.
 stop_component() {
-	local name=$1 pid i
+	local name=$1 grace=${2:-10} pid i
 	if pid=$(pid_of "$name"); then
 		kill -TERM "$pid" 2>/dev/null || true
-		for ((i = 0; i < 40; i++)); do
+		for ((i = 0; i < grace * 4; i++)); do
 			[[ -d /proc/$pid ]] || break
 			sleep 0.25
 		done
 		if [[ -d /proc/$pid ]]; then
-			log "$name did not stop within 10s; killing it"
+			log "$name did not stop within ${grace}s; killing it"
 			kill -KILL "$pid" 2>/dev/null || true
 			sleep 0.2
 		fi

@@ -126,7 +126,8 @@ start_controller_manager() {
 		--service-cluster-ip-range "$SERVICE_CIDR" \
 		--cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
 		--root-ca-file "$PKI/ca.crt" --service-account-private-key-file "$PKI/sa.key" \
-		--use-service-account-credentials --profiling=false
+		--use-service-account-credentials --profiling=false \
+		--flex-volume-plugin-dir "$STATE/volume-plugins"
 }
 
 start_scheduler() {

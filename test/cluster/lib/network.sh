@@ -12,6 +12,24 @@ save_sysctls() {
 	done >"$STATE/sysctl.orig"
 }
 
+# record_host_dirs notes which of HOST_DIRS do not exist yet, once.
+record_host_dirs() {
+	[[ -f $STATE/host-dirs ]] && return 0
+	local d
+	for d in "${HOST_DIRS[@]}"; do
+		[[ -e $d ]] || echo "$d"
+	done >"$STATE/host-dirs"
+}
+
+# remove_host_dirs removes the directories record_host_dirs noted.
+remove_host_dirs() {
+	[[ -f $STATE/host-dirs ]] || return 0
+	local d
+	while IFS= read -r d; do
+		[[ -n $d ]] && rm -rf --one-file-system "$d"
+	done <"$STATE/host-dirs"
+}
+
 restore_sysctls() {
 	[[ -f $STATE/sysctl.orig ]] || return 0
 	local line

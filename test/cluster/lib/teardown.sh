@@ -8,6 +8,7 @@ delete_pods() {
 	kubectl_ get --raw /readyz >/dev/null 2>&1 || return 0
 	# Without the controllers nothing recreates the pods being deleted.
 	stop_component kube-controller-manager
+	log "deleting all pods"
 	kubectl_ delete pods --all --all-namespaces --grace-period=1 --timeout=60s >/dev/null 2>&1 ||
 		log "some pods did not go away within 60s; removing what is left by force"
 }
@@ -73,6 +74,5 @@ remove_log_links() {
 	for l in /var/log/containers/*.log; do
 		[[ -L $l && $(readlink "$l") == "$STATE/"* ]] && rm -f "$l"
 	done
-	rmdir /var/log/containers 2>/dev/null
 	return 0
 }
