@@ -49,11 +49,13 @@ type Store struct {
 	changed chan struct{} // closed and replaced each time head moves
 }
 
-// appendReq is one Append or AppendAll: its events go into one
-// transaction, all or none.
+// appendReq is one Append, AppendAll or SaveCursors: what it writes goes
+// into one transaction, all or none.
 type appendReq struct {
-	evs  []event.Event
-	done chan appendResult
+	evs []event.Event
+	// cursors are subscriber positions to persist in the same transaction.
+	cursors map[string]uint64
+	done    chan appendResult
 }
 
 type appendResult struct {
@@ -145,7 +147,7 @@ func (s *Store) Append(ctx context.Context, ev event.Event) (event.Event, error)
 	if err := prepare(&ev); err != nil {
 		return event.Event{}, err
 	}
-	out, err := s.enqueue(ctx, []event.Event{ev})
+	out, err := s.enqueue(ctx, &appendReq{evs: []event.Event{ev}})
 	if err != nil {
 		return event.Event{}, err
 	}
@@ -166,7 +168,7 @@ func (s *Store) AppendAll(ctx context.Context, evs []event.Event) ([]event.Event
 			return nil, fmt.Errorf("event %d of %d: %w", i, len(evs), err)
 		}
 	}
-	return s.enqueue(ctx, evs)
+	return s.enqueue(ctx, &appendReq{evs: evs})
 }
 
 // prepare gives ev an ID if it has none and checks what the store needs:
@@ -186,9 +188,9 @@ func prepare(ev *event.Event) error {
 	return nil
 }
 
-// enqueue hands prepared events to the writer and waits for their commit.
-func (s *Store) enqueue(ctx context.Context, evs []event.Event) ([]event.Event, error) {
-	req := &appendReq{evs: evs, done: make(chan appendResult, 1)}
+// enqueue hands req to the writer and waits for its commit.
+func (s *Store) enqueue(ctx context.Context, req *appendReq) ([]event.Event, error) {
+	req.done = make(chan appendResult, 1)
 	select {
 	case <-s.stop:
 		return nil, ErrClosed
@@ -290,7 +292,13 @@ func appendAll(tx *bolt.Tx, group []*appendReq) (uint64, error) {
 	if k, _ := events.Cursor().Last(); k != nil {
 		head = max(head, binary.BigEndian.Uint64(k))
 	}
+	cursors := tx.Bucket(cursorsBucket)
 	for _, req := range group {
+		for url, seq := range req.cursors {
+			if err := cursors.Put([]byte(url), seqKey(seq)); err != nil {
+				return 0, err
+			}
+		}
 		for i := range req.evs {
 			ev := &req.evs[i]
 			if seq := ids.Get([]byte(ev.ID)); seq != nil {
@@ -378,21 +386,13 @@ func (s *Store) Cursors() (map[string]uint64, error) {
 	return out, nil
 }
 
-// SaveCursors persists the given subscriber cursors in one transaction.
+// SaveCursors persists the given subscriber cursors, in the transaction
+// of the next group of appends, or in one of their own if none is waiting.
 func (s *Store) SaveCursors(cursors map[string]uint64) error {
 	if len(cursors) == 0 {
 		return nil
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(cursorsBucket)
-		for url, seq := range cursors {
-			if err := b.Put([]byte(url), seqKey(seq)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if _, err := s.enqueue(context.Background(), &appendReq{cursors: cursors}); err != nil {
 		return fmt.Errorf("saving subscriber cursors: %w", err)
 	}
 	return nil
