@@ -68,12 +68,16 @@ HOST_DIRS=(/var/lib/kubelet /var/lib/cni /usr/libexec/kubernetes /var/log/contai
 SYSCTLS=(vm.overcommit_memory kernel.panic kernel.panic_on_oops net.ipv4.ip_forward
 	net.ipv4.conf.all.route_localnet net.bridge.bridge-nf-call-iptables)
 
-# pid_of NAME prints the pid of a component started by up, if it still runs.
+# pid_of NAME prints the pid of a component started by up, if it still runs:
+# every component's command line names the state directory, which tells it
+# from an unrelated process that got the same pid.
 pid_of() {
-	local f="$RUN/$1.pid" pid
+	local f="$RUN/$1.pid" pid stat
 	[[ -f $f ]] || return 1
 	pid=$(<"$f")
-	[[ -n $pid && -d /proc/$pid ]] || return 1
+	[[ -n $pid ]] && stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+	[[ ${stat##*) } != Z* ]] || return 1
+	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$STATE/" || return 1
 	echo "$pid"
 }
 
