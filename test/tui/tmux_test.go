@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blogctl/blogctl/internal/local"
 	"github.com/blogctl/blogctl/internal/testenv"
 )
 
@@ -181,13 +182,18 @@ func startLocal(t *testing.T, bin string) (dataDir, gateway string) {
 
 	gateway = fmt.Sprintf("http://127.0.0.1:%d", gw)
 	deadline := time.Now().Add(60 * time.Second)
-	for !ready(gateway) {
+	for !ready(gateway) || !stateWritten(dataDir) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the local system was not ready within 60s:\n%s", stderr.String())
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	return dataDir, gateway
+}
+
+func stateWritten(dataDir string) bool {
+	_, err := local.ReadState(dataDir)
+	return err == nil
 }
 
 func ready(url string) bool {
