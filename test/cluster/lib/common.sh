@@ -52,6 +52,16 @@ wait_for() {
 	done
 }
 
+# lock_cluster makes concurrent runs of up and down wait for each other. The
+# lock is held on descriptor 9 until the script ends; down run by up already
+# holds it. Long-lived processes must not inherit descriptor 9.
+lock_cluster() {
+	[[ ${BLOGCTL_CLUSTER_LOCK_HELD:-} == 1 ]] && return 0
+	exec 9>"/run/$CLUSTER_NAME-cluster.lock"
+	flock 9 || die "could not lock /run/$CLUSTER_NAME-cluster.lock"
+	export BLOGCTL_CLUSTER_LOCK_HELD=1
+}
+
 kubectl_() { "$BIN_DIR/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 
 NODE_NAME=$CLUSTER_NAME
@@ -87,7 +97,7 @@ start_component() {
 	local name=$1
 	shift
 	mkdir -p "$LOGS" "$RUN"
-	setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
+	setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null 9>&- &
 	echo $! >"$RUN/$name.pid"
 	log "started $name (pid $!, log $LOGS/$name.log)"
 }

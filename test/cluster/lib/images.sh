@@ -20,7 +20,7 @@ build_image() {
 build_images() {
 	mkdir -p "$CACHE_DIR/images"
 	if [[ ! -f $CACHE_DIR/images/pause.tar || ! -f $CACHE_DIR/images/coredns-$COREDNS_VERSION.tar ]]; then
-		"$CLUSTER_DIR/../docker/start" >&2
+		"$CLUSTER_DIR/../docker/start" >&2 9>&-
 	fi
 	[[ -f $CACHE_DIR/images/pause.tar ]] || build_image pause pause "$PAUSE_IMAGE"
 	[[ -f $CACHE_DIR/images/coredns-$COREDNS_VERSION.tar ]] || build_image "coredns-$COREDNS_VERSION" coredns "$COREDNS_IMAGE"
