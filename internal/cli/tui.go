@@ -96,7 +96,7 @@ func (o *tuiOptions) kube(ctx context.Context, opts *tui.Options) error {
 	if err != nil {
 		return err
 	}
-	opts.Title = fmt.Sprintf("blogctl · kubernetes · context %s · namespace %s", c.Context, c.Namespace)
+	opts.Title = fmt.Sprintf("blogctl · kubernetes · %s · ns/%s", c.Context, c.Namespace)
 	opts.Kubernetes, opts.Namespace = true, c.Namespace
 	opts.Doctor = &tui.KubeDoctor{Clientset: c.Clientset}
 	opts.Cluster = &tui.KubeCluster{Clientset: c.Clientset, RestartDeployment: kube.RestartDeployment}

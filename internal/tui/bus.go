@@ -2,6 +2,9 @@ package tui
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -46,7 +49,7 @@ func (b *BusSource) follow(ctx context.Context, out chan<- tea.Msg) {
 			if ctx.Err() != nil {
 				return
 			}
-			if !down && !send(ctx, out, ConnMsg{Source: sourceBus, Err: err}) {
+			if !down && !send(ctx, out, ConnMsg{Source: sourceBus, Err: busError(err)}) {
 				return
 			}
 			down = true
@@ -91,4 +94,25 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-t.C:
 	case <-ctx.Done():
 	}
+}
+
+// busError shortens err for the banner: it drops the "reading the event
+// bus at <url>" that the banner says in fewer words, reads the message out
+// of a Kubernetes Status that the API server's proxy answers with, and
+// adds the next step to a bus that is not there.
+func busError(err error) error {
+	if inner := errors.Unwrap(err); inner != nil {
+		err = inner
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, `{"kind":"Status"`); i >= 0 {
+		var st struct{ Message string }
+		if json.Unmarshal([]byte(msg[i:]), &st) == nil && st.Message != "" {
+			msg = msg[:i] + st.Message
+		}
+	}
+	if strings.HasPrefix(msg, "404 ") || strings.HasPrefix(msg, "503 ") {
+		msg += " (is the system deployed here? or pass --event-bus-url)"
+	}
+	return errors.New(msg)
 }

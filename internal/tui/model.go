@@ -125,6 +125,7 @@ func New(cfg Config) *Model {
 		m.panes = []*pane{newServicesPane(), newBlogPane()}
 	}
 	m.detail.vp = viewport.New()
+	m.detail.vp.SoftWrap = true
 	m.SetSize(80, 24)
 	return m
 }

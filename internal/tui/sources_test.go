@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"testing"
@@ -196,5 +197,24 @@ func TestServiceSourceSendsChanges(t *testing.T) {
 	}
 	if c, ok := got[2].(ConnMsg); !ok || c.Err == nil {
 		t.Errorf("third message = %#v, want a lost connection", got[2])
+	}
+}
+
+func TestBusError(t *testing.T) {
+	status := `{"kind":"Status","apiVersion":"v1","status":"Failure",` +
+		`"message":"services \"event-bus-srv\" not found","reason":"NotFound","code":404}`
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("reading the event bus at https://x/proxy: %w", errors.New("404 Not Found: "+status)),
+			`404 Not Found: services "event-bus-srv" not found (is the system deployed here? or pass --event-bus-url)`},
+		{fmt.Errorf("reading the event bus at http://b: %w", errors.New("dial tcp: connection refused")),
+			"dial tcp: connection refused"},
+	}
+	for _, tt := range tests {
+		if got := busError(tt.err).Error(); got != tt.want {
+			t.Errorf("busError(%q) = %q, want %q", tt.err, got, tt.want)
+		}
 	}
 }
