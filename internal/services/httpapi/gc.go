@@ -13,8 +13,12 @@ import (
 // 100 spends a tenth of the event bus's CPU collecting.
 const GCPercent = 400
 
-// cgroupMemoryMax is where a container's memory limit is read from.
-const cgroupMemoryMax = "/sys/fs/cgroup/memory.max"
+// cgroupMemoryFiles are where a container's memory limit is read from:
+// cgroup v2, then v1.
+var cgroupMemoryFiles = []string{
+	"/sys/fs/cgroup/memory.max",
+	"/sys/fs/cgroup/memory/memory.limit_in_bytes",
+}
 
 // TuneGC sets the garbage collector's target to GCPercent unless the
 // GOGC environment variable sets one, and, in a container with a memory
@@ -27,20 +31,24 @@ func TuneGC() {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	if limit, ok := memoryMax(cgroupMemoryMax); ok {
-		debug.SetMemoryLimit(limit / 4 * 3)
+	for _, path := range cgroupMemoryFiles {
+		if limit, ok := memoryMax(path); ok {
+			debug.SetMemoryLimit(limit / 4 * 3)
+			return
+		}
 	}
 }
 
-// memoryMax reads a cgroup v2 memory.max file: a number of bytes, or "max"
-// when there is no limit.
+// memoryMax reads a cgroup memory limit file: a number of bytes; "max" in
+// cgroup v2, or a number near the largest int64 in v1, when there is no
+// limit.
 func memoryMax(path string) (int64, bool) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0, false
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
-	if err != nil || n <= 0 {
+	if err != nil || n <= 0 || n >= 1<<60 {
 		return 0, false
 	}
 	return n, true

@@ -15,6 +15,7 @@ func TestMemoryMax(t *testing.T) {
 	}{
 		{name: "a limit", content: "134217728\n", want: 134217728, wantOK: true},
 		{name: "no limit", content: "max\n"},
+		{name: "no limit in cgroup v1", content: "9223372036854771712\n"},
 		{name: "garbage", content: "lots"},
 		{name: "no file"},
 	}
