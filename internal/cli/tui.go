@@ -108,14 +108,15 @@ func (o *tuiOptions) kube(ctx context.Context, opts *tui.Options) error {
 }
 
 func (o *tuiOptions) local(opts *tui.Options) error {
-	bus, err := o.busClient(func() (*event.Client, error) { return tui.LocalBusClient(o.dataDir) })
-	if err != nil {
+	// Fail now, with the next step, when nothing runs.
+	if _, err := local.ReadState(o.dataDir); err != nil {
 		return err
 	}
 	opts.Title = "blogctl · local · " + o.dataDir
+	opts.ServiceLogs = tui.LocalServiceLogs(o.dataDir)
 	opts.Sources = []tui.Source{
 		&tui.ServiceSource{Name: "local system", List: tui.LocalServices(o.dataDir)},
-		&tui.BusSource{Client: bus},
+		o.busSource(tui.LocalBus(o.dataDir)),
 	}
 	return nil
 }
@@ -127,13 +128,21 @@ func (o *tuiOptions) docker(ctx context.Context, opts *tui.Options) (func(), err
 	}
 	sys := &dockertarget.System{Engine: engine, Progress: io.Discard}
 	opts.Title = "blogctl · docker"
-	opts.Sources = []tui.Source{&tui.ServiceSource{Name: "Docker engine", List: tui.DockerServices(sys)}}
-	if o.eventBusURL != "" {
-		// TODO(#6): find the bus container's address on the system's
-		// network when --event-bus-url is not given.
-		opts.Sources = append(opts.Sources, &tui.BusSource{Client: event.NewClient(o.eventBusURL, nil)})
+	opts.ServiceLogs = tui.DockerServiceLogs(sys)
+	opts.Sources = []tui.Source{
+		&tui.ServiceSource{Name: "Docker engine", List: tui.DockerServices(sys)},
+		o.busSource(tui.DockerBus(sys)),
 	}
 	return func() { engine.Close() }, nil
+}
+
+// busSource follows the bus of --event-bus-url, or the one that resolve
+// finds.
+func (o *tuiOptions) busSource(resolve func(context.Context) (*event.Client, error)) *tui.BusSource {
+	if o.eventBusURL != "" {
+		return &tui.BusSource{Client: event.NewClient(o.eventBusURL, nil)}
+	}
+	return &tui.BusSource{Resolve: resolve}
 }
 
 // busClient returns the bus of --event-bus-url, or the target's own.

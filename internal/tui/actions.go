@@ -48,8 +48,11 @@ func (m *Model) showDiagnosis(msg diagnosisMsg) {
 	m.detail.open("Diagnosis of pod "+msg.pod, lines, false)
 }
 
-// followLogs opens the selected pod's logs, following.
+// followLogs opens the selected pod's or service's logs, following.
 func (m *Model) followLogs() tea.Cmd {
+	if !m.cfg.Kubernetes {
+		return m.followServiceLogs()
+	}
 	pod := m.selectedPod()
 	if pod == nil {
 		m.message = m.needPod("follow the logs of")
@@ -116,4 +119,22 @@ func (m *Model) needPod(action string) string {
 		return "there are no pods on this target"
 	}
 	return "select a pod in the Pods pane first to " + action + " it (tab moves between panes)"
+}
+
+func (m *Model) followServiceLogs() tea.Cmd {
+	name := m.panes[0].Selected()
+	if m.focus != 0 || name == "" {
+		m.message = "select a service in the Services pane first (tab moves between panes)"
+		return nil
+	}
+	if m.cfg.ServiceLogs == nil {
+		m.message = "logs are not available here: run blogctl logs"
+		return nil
+	}
+	m.state = stateLogs
+	m.detail.open("Logs of "+name+" (following)", nil, true)
+	logs := m.cfg.ServiceLogs
+	return m.detail.follow(m.cfg.Context, func(ctx context.Context) (lineSource, error) {
+		return logs(ctx, name)
+	})
 }

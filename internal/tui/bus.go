@@ -17,6 +17,10 @@ import (
 // idle bus costs one request per Wait.
 type BusSource struct {
 	Client *event.Client
+	// Resolve, when set, finds the bus again after a failed poll (and
+	// first, when Client is nil), for a bus whose address can change: a
+	// restarted local system or container.
+	Resolve func(ctx context.Context) (*event.Client, error)
 	// Wait is how long one poll waits for an event; zero means 30 seconds.
 	Wait time.Duration
 	// Retry is the first pause after a failed poll; zero means one second.
@@ -44,7 +48,7 @@ func (b *BusSource) follow(ctx context.Context, out chan<- tea.Msg) {
 	var since uint64
 	down, pause := false, retry
 	for ctx.Err() == nil {
-		page, err := b.Client.Read(ctx, since, pageSize, wait)
+		page, err := b.read(ctx, since, wait)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -78,6 +82,22 @@ func (b *BusSource) follow(ctx context.Context, out chan<- tea.Msg) {
 			return
 		}
 	}
+}
+
+// read polls the bus once, finding it first if it is not known.
+func (b *BusSource) read(ctx context.Context, since uint64, wait time.Duration) (event.Page, error) {
+	if b.Client == nil {
+		c, err := b.Resolve(ctx)
+		if err != nil {
+			return event.Page{}, err
+		}
+		b.Client = c
+	}
+	page, err := b.Client.Read(ctx, since, pageSize, wait)
+	if err != nil && b.Resolve != nil {
+		b.Client = nil
+	}
+	return page, err
 }
 
 func cmpOr(d, def time.Duration) time.Duration {

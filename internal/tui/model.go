@@ -55,6 +55,9 @@ type Config struct {
 	Feed    <-chan tea.Msg
 	Doctor  Doctor
 	Cluster Cluster
+	// ServiceLogs follows the logs of a local or Docker service; nil when
+	// the target has none to show.
+	ServiceLogs func(ctx context.Context, service string) (io.ReadCloser, error)
 	// Now is the clock for ages; nil means time.Now.
 	Now func() time.Time
 	// Context bounds the actions the dashboard starts; nil means

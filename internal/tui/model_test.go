@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -237,5 +239,18 @@ func TestBlogEventsKeepTheLatest(t *testing.T) {
 	m.Update(BlogEventsMsg{Reset: true, Events: evs[:1]})
 	if len(m.blog) != 1 {
 		t.Errorf("after a reset %d events are kept, want 1", len(m.blog))
+	}
+}
+
+func TestServiceLogs(t *testing.T) {
+	opened := ""
+	m := New(Config{ServiceLogs: func(_ context.Context, name string) (io.ReadCloser, error) {
+		opened = name
+		return io.NopCloser(strings.NewReader("posts serving\n")), nil
+	}})
+	m.Update(ServicesMsg{Items: []ServiceStatus{{Name: "gateway"}, {Name: "posts"}}})
+	press(t, m, "j", "l")
+	if opened != "posts" || !strings.Contains(screen(m), "posts serving") {
+		t.Errorf("l opened the logs of %q and shows:\n%s\nwant those of posts", opened, screen(m))
 	}
 }

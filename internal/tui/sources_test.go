@@ -1,10 +1,13 @@
 package tui
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -217,4 +220,59 @@ func TestBusError(t *testing.T) {
 			t.Errorf("busError(%q) = %q, want %q", tt.err, got, tt.want)
 		}
 	}
+}
+
+// TestFollowFile checks that a follower reads what is appended to a file
+// until its context ends.
+func TestFollowFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "posts.log")
+	if err := os.WriteFile(path, []byte("first\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	rc, err := followFile(ctx, path, time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	sc := bufio.NewScanner(rc)
+	if !sc.Scan() || sc.Text() != "first" {
+		t.Fatalf("first line = %q, want first", sc.Text())
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(f, "second")
+	f.Close()
+	if !sc.Scan() || sc.Text() != "second" {
+		t.Fatalf("appended line = %q, want second", sc.Text())
+	}
+	cancel()
+	if sc.Scan() {
+		t.Errorf("after cancel the follower read %q, want the end", sc.Text())
+	}
+}
+
+// TestBusSourceResolves checks that a bus found by Resolve is looked up
+// again until it answers.
+func TestBusSourceResolves(t *testing.T) {
+	url, _ := startBus(t, "", t.TempDir())
+	tries := 0
+	resolve := func(context.Context) (*event.Client, error) {
+		if tries++; tries < 3 {
+			return nil, errors.New("no state file yet")
+		}
+		return event.NewClient(url, nil), nil
+	}
+	out := make(chan tea.Msg, 16)
+	(&BusSource{Resolve: resolve, Wait: time.Second, Retry: time.Millisecond}).Start(t.Context(), out)
+	waitFor(t, out, "the loss", func(msg tea.Msg) bool {
+		c, ok := msg.(ConnMsg)
+		return ok && c.Err != nil
+	})
+	waitFor(t, out, "the recovery", func(msg tea.Msg) bool {
+		c, ok := msg.(ConnMsg)
+		return ok && c.Err == nil
+	})
 }

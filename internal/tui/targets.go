@@ -4,8 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/moby/moby/client"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -136,4 +141,64 @@ func dockerHealth(r dockertarget.Row) string {
 		return HealthNotReady
 	}
 	return HealthReady
+}
+
+// LocalServiceLogs follows the log file of a service of the local system
+// running from dataDir.
+func LocalServiceLogs(dataDir string) func(context.Context, string) (io.ReadCloser, error) {
+	return func(ctx context.Context, name string) (io.ReadCloser, error) {
+		st, err := local.ReadState(dataDir)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range st.Services {
+			if s.Name == name && s.Log != "" {
+				return followFile(ctx, s.Log, 250*time.Millisecond)
+			}
+		}
+		return nil, fmt.Errorf("the local system keeps no log file for %s", name)
+	}
+}
+
+// LocalBus finds the event bus of the local system running from dataDir,
+// again after every loss, as the system may have restarted elsewhere.
+func LocalBus(dataDir string) func(context.Context) (*event.Client, error) {
+	return func(context.Context) (*event.Client, error) { return LocalBusClient(dataDir) }
+}
+
+// DockerServiceLogs follows a service container's logs.
+func DockerServiceLogs(sys *dockertarget.System) func(context.Context, string) (io.ReadCloser, error) {
+	return func(ctx context.Context, name string) (io.ReadCloser, error) {
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(sys.Logs(ctx, name, true, pw)) }()
+		return pr, nil
+	}
+}
+
+// DockerBus finds the event bus container's address on the system's
+// network, which this machine reaches directly, again after every loss, as
+// a recreated container gets a new address.
+func DockerBus(sys *dockertarget.System) func(context.Context) (*event.Client, error) {
+	return func(ctx context.Context) (*event.Client, error) {
+		bus, err := blog.Lookup(blog.EventBus)
+		if err != nil {
+			return nil, err
+		}
+		name := sys.ContainerName(bus.Name)
+		res, err := sys.Engine.ContainerInspect(ctx, name, client.ContainerInspectOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("finding the event bus container %s: %w: start the system with "+
+				"blogctl up --target docker, or pass --event-bus-url", name, err)
+		}
+		if ns := res.Container.NetworkSettings; ns != nil {
+			for _, ep := range ns.Networks {
+				if ep != nil && ep.IPAddress.IsValid() {
+					return event.NewClient(fmt.Sprintf("http://%s", net.JoinHostPort(ep.IPAddress.String(),
+						strconv.Itoa(bus.Port))), nil), nil
+				}
+			}
+		}
+		return nil, fmt.Errorf("the event bus container %s has no address: is it running? "+
+			"see blogctl status --target docker", name)
+	}
 }

@@ -33,6 +33,14 @@ func TestLocalDashboard(t *testing.T) {
 	}
 	checkFits(t, screen, 80, 24)
 
+	// The event bus is second in the list; its log says it serves.
+	term.send("j")
+	term.send("l")
+	term.waitForText("Logs of event-bus (following)", 5*time.Second)
+	term.waitForText("event bus serving", 5*time.Second)
+	term.send("Escape")
+	term.waitForText("Blog events", 5*time.Second)
+
 	term.send("?")
 	term.waitForText("restart the selected deployment's rollout", 5*time.Second)
 	term.send("Escape")
