@@ -2,6 +2,7 @@ package tui_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -120,7 +121,7 @@ func brokenDeployment(t *testing.T, cs kubernetes.Interface) string {
 		t.Fatalf("creating namespace %s: %v", ns, err)
 	}
 	t.Cleanup(func() {
-		_ = cs.CoreV1().Namespaces().Delete(t.Context(), ns, metav1.DeleteOptions{})
+		_ = cs.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{})
 	})
 
 	labels := map[string]string{"app": "broken"}
