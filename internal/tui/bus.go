@@ -48,7 +48,13 @@ func (b *BusSource) follow(ctx context.Context, out chan<- tea.Msg) {
 	var since uint64
 	down, pause := false, retry
 	for ctx.Err() == nil {
-		page, err := b.read(ctx, since, wait)
+		// While the bus is lost, ask without waiting, so that its return
+		// shows at once rather than after a long poll.
+		w := wait
+		if down {
+			w = 0
+		}
+		page, err := b.read(ctx, since, w)
 		if err != nil {
 			if ctx.Err() != nil {
 				return

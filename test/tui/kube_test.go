@@ -65,8 +65,8 @@ func TestKubeDashboard(t *testing.T) {
 	ns := brokenDeployment(t, cs)
 
 	bin := blogctl(t)
-	dataDir, gateway := startLocal(t, bin)
-	busURL := localBusURL(t, dataDir)
+	sys := startLocal(t, bin)
+	busURL := localBusURL(t, sys.dataDir)
 
 	term := startTerminal(t, 80, 24, bin, "tui", "--kubeconfig", kubeconfig, "--context", kctx,
 		"-n", ns, "--event-bus-url", busURL)
@@ -86,7 +86,7 @@ func TestKubeDashboard(t *testing.T) {
 	})
 	term.send("Escape")
 
-	title := createPost(t, gateway)
+	title := createPost(t, sys.gateway)
 	term.waitForText(title, 10*time.Second)
 
 	term.send("q")

@@ -19,14 +19,14 @@ import (
 func TestLocalDashboard(t *testing.T) {
 	needTmux(t)
 	bin := blogctl(t)
-	dataDir, gateway := startLocal(t, bin)
+	sys := startLocal(t, bin)
 
-	term := startTerminal(t, 80, 24, bin, "tui", "--target", "local", "--data-dir", dataDir)
+	term := startTerminal(t, 80, 24, bin, "tui", "--target", "local", "--data-dir", sys.dataDir)
 	term.waitFor("every service ready", 20*time.Second, func(s string) bool {
 		return strings.Contains(s, "Services") && strings.Count(s, " ready ") >= 6
 	})
 
-	title := createPost(t, gateway)
+	title := createPost(t, sys.gateway)
 	screen := term.waitForText(title, 10*time.Second)
 	if !strings.Contains(screen, "PostCreated") {
 		t.Errorf("the event pane lacks PostCreated for post %q:\n%s", title, screen)
@@ -54,6 +54,15 @@ func TestLocalDashboard(t *testing.T) {
 		return len(first) > 100 && strings.HasSuffix(strings.TrimRight(first, " "), "q quit")
 	})
 	checkFits(t, screen, 120, 40)
+
+	// A stopped system shows banners; started again, they go by themselves.
+	sys.stop()
+	term.waitForText("CONNECTION LOST to the event bus", 15*time.Second)
+	term.waitForText("CONNECTION LOST to the local system", 15*time.Second)
+	sys.start()
+	term.waitFor("the banners gone", 10*time.Second, func(s string) bool {
+		return !strings.Contains(s, "CONNECTION LOST") && strings.Contains(s, title)
+	})
 
 	term.send("q")
 	term.waitFor("the dashboard to exit", 5*time.Second, func(string) bool { return term.dead() })

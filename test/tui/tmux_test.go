@@ -3,7 +3,6 @@
 package tui_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -161,34 +160,55 @@ func freePortBase(t *testing.T, n int) int {
 	return 0
 }
 
-// startLocal runs "blogctl up --target local" and returns its data
-// directory and gateway URL once every service is ready.
-func startLocal(t *testing.T, bin string) (dataDir, gateway string) {
+// localSystem is a blog system run by "blogctl up --target local".
+type localSystem struct {
+	t       *testing.T
+	bin     string
+	dataDir string
+	base    int
+	gateway string
+	stop    func()
+}
+
+// startLocal runs "blogctl up --target local" on free ports and returns
+// once every service is ready.
+func startLocal(t *testing.T, bin string) *localSystem {
 	t.Helper()
-	dataDir = t.TempDir()
 	base := freePortBase(t, 8)
-	gw := base + 7
+	sys := &localSystem{t: t, bin: bin, dataDir: t.TempDir(), base: base,
+		gateway: fmt.Sprintf("http://127.0.0.1:%d", base+7)}
+	sys.start()
+	return sys
+}
+
+// start starts the system and waits until it is ready.
+func (s *localSystem) start() {
+	s.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "up", "--target", "local", "--data-dir", dataDir,
-		"--port-base", fmt.Sprint(base), "--gateway-port", fmt.Sprint(gw))
+	cmd := exec.CommandContext(ctx, s.bin, "up", "--target", "local", "--data-dir", s.dataDir,
+		"--port-base", fmt.Sprint(s.base), "--gateway-port", fmt.Sprint(s.base+7))
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 15 * time.Second
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting the local system: %v", err)
+	logPath := filepath.Join(s.t.TempDir(), "up.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		s.t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		s.t.Fatalf("starting the local system: %v", err)
+	}
+	s.stop = sync.OnceFunc(func() { cancel(); _ = cmd.Wait(); logFile.Close() })
+	s.t.Cleanup(s.stop)
 
-	gateway = fmt.Sprintf("http://127.0.0.1:%d", gw)
 	deadline := time.Now().Add(60 * time.Second)
-	for !ready(gateway) || !stateWritten(dataDir) {
+	for !ready(s.gateway) || !stateWritten(s.dataDir) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the local system was not ready within 60s:\n%s", stderr.String())
+			out, _ := os.ReadFile(logPath)
+			s.t.Fatalf("the local system was not ready within 60s:\n%s", out)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	return dataDir, gateway
 }
 
 func stateWritten(dataDir string) bool {
