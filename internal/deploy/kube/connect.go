@@ -7,10 +7,12 @@ import (
 	"net"
 	"syscall"
 
+	"github.com/go-logr/logr"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/klog/v2"
 )
 
 // FieldManager is the server-side apply field manager of every change
@@ -42,6 +44,10 @@ type Cluster struct {
 // Connect builds a client from the kubeconfig with kubectl's loading rules.
 // It does not contact the cluster: Check does.
 func Connect(opts ConnectOptions) (*Cluster, error) {
+	// blogctl prints what went wrong itself; client-go's own logging of
+	// retried watches would only interleave with its output.
+	klog.SetLogger(logr.Discard())
+
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	rules.ExplicitPath = opts.Kubeconfig
 	overrides := &clientcmd.ConfigOverrides{CurrentContext: opts.Context}

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
@@ -82,11 +84,18 @@ func (w *Waiter) Wait(ctx context.Context, deployments []string) error {
 		UpdateFunc: func(any, any) { poke(changed) },
 		DeleteFunc: func(any) { poke(changed) },
 	}
+	watchErrs := make(chan error, 1)
 	for _, inf := range []cache.SharedIndexInformer{deps.Informer(), pods.Informer(), rss.Informer()} {
 		if _, err := inf.AddEventHandler(notify); err != nil {
 			cancel()
 			return fmt.Errorf("watching the rollout: %w", err)
 		}
+		_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
+			select {
+			case watchErrs <- err:
+			default:
+			}
+		})
 	}
 	factory.Start(ctx.Done())
 	defer func() {
@@ -104,6 +113,11 @@ func (w *Waiter) Wait(ctx context.Context, deployments []string) error {
 		}
 		select {
 		case <-changed:
+		case err := <-watchErrs:
+			if permanent(err) {
+				return fmt.Errorf("watching the rollout: %w", err)
+			}
+			st.lastErr = err
 		case <-ctx.Done():
 			return st.timeout(deployments)
 		}
@@ -127,6 +141,8 @@ type (
 type rolloutState struct {
 	w    *Waiter
 	last map[string]string
+	// lastErr is the last error of a watch, which the informers retry.
+	lastErr error
 }
 
 // check looks at every deployment once. It reports whether all are done.
@@ -213,10 +229,25 @@ func (s *rolloutState) report(name, msg string) {
 }
 
 func (s *rolloutState) timeout(names []string) error {
+	var err error = &RolloutError{Deployment: names[0], Err: ErrRolloutTimeout}
 	for _, name := range names {
 		if msg := s.last[name]; msg != "" && !isDone(msg) {
-			return &RolloutError{Deployment: name, Status: trimNewline(msg), Err: ErrRolloutTimeout}
+			err = &RolloutError{Deployment: name, Status: trimNewline(msg), Err: ErrRolloutTimeout}
+			break
 		}
 	}
-	return &RolloutError{Deployment: names[0], Err: ErrRolloutTimeout}
+	if s.lastErr != nil {
+		return errors.Join(err, fmt.Errorf("watching the rollout: %w", s.lastErr))
+	}
+	return err
+}
+
+// permanent tells a watch error that retrying will not cure: the server
+// refuses the credentials or the request, or its certificate is not
+// trusted.
+func permanent(err error) bool {
+	var unknownAuthority x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	return apierrors.IsUnauthorized(err) || apierrors.IsForbidden(err) ||
+		errors.As(err, &unknownAuthority) || errors.As(err, &invalid)
 }

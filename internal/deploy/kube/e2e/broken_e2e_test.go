@@ -65,8 +65,7 @@ func testNeverPull(t *testing.T, c *cluster, dir string) {
 	}
 
 	// The image now exists on this machine but not in the node: the doctor loads it.
-	postsImage := deploymentImage(t, c, "posts-depl")
-	dockerTag(t, postsImage, img)
+	dockerBuildFrom(t, deploymentImage(t, c, "posts-depl"), img)
 	if _, _, err := c.blogctl(t, "doctor", "--fix", "--manifests-dir", dir,
 		"--containerd-address", c.containerd); err != nil {
 		t.Fatalf("blogctl doctor --fix = %v", err)
@@ -136,10 +135,19 @@ func deploymentImage(t *testing.T, c *cluster, name string) string {
 	return d.Spec.Template.Spec.Containers[0].Image
 }
 
-func dockerTag(t *testing.T, from, to string) {
+// dockerBuildFrom builds image to from base with a label of its own: a new
+// image, as a local build makes. (A mere tag of an image the node already
+// has under another name is not seen by containerd 1.6's CRI after an
+// import.)
+func dockerBuildFrom(t *testing.T, base, to string) {
 	t.Helper()
-	if out, err := exec.Command("docker", "tag", from, to).CombinedOutput(); err != nil {
-		t.Fatalf("docker tag %s %s: %v: %s", from, to, err, out)
+	dir := t.TempDir()
+	dockerfile := "FROM " + base + "\nLABEL blogctl.e2e=" + randomHex(4) + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("docker", "build", "-q", "-t", to, dir).CombinedOutput(); err != nil {
+		t.Fatalf("docker build -t %s: %v: %s", to, err, out)
 	}
 	t.Cleanup(func() { _ = exec.Command("docker", "rmi", to).Run() })
 }

@@ -98,10 +98,15 @@ func (c *cluster) nodePort(t *testing.T, service string) int32 {
 func post(t *testing.T, url string, body, out any) {
 	t.Helper()
 	b, _ := json.Marshal(body)
-	resp, err := http.Post(url, "application/json", bytes.NewReader(b))
-	if err != nil {
-		t.Fatalf("POST %s: %v", url, err)
-	}
+
+	// kube-proxy programs a new node port a moment after the Service
+	// exists: until then the port refuses connections.
+	var resp *http.Response
+	eventually(t, 30*time.Second, func() error {
+		var err error
+		resp, err = http.Post(url, "application/json", bytes.NewReader(b))
+		return err
+	})
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusCreated {
