@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/blogctl/blogctl/internal/deploy/diagnose"
 	"github.com/blogctl/blogctl/internal/deploy/dockertarget"
 	"github.com/blogctl/blogctl/internal/deploy/image"
 	"github.com/blogctl/blogctl/internal/deploy/kube"
@@ -28,6 +29,9 @@ type tuiOptions struct {
 	namespace   string
 	eventBusURL string
 	dataDir     string
+
+	manifestsDir      string
+	containerdAddress string
 }
 
 // errNotTerminal says that the dashboard needs a terminal.
@@ -52,6 +56,10 @@ health) beside the blog's own event stream. Press ? in it for the keys.`,
 	f.StringVar(&o.eventBusURL, "event-bus-url", "", "the event bus to follow "+
 		"(default: kubernetes through the API server, local from the state file)")
 	f.StringVar(&o.dataDir, "data-dir", local.DefaultDataDir(), "local: the data directory of the running system")
+	f.StringVar(&o.manifestsDir, "manifests-dir", kube.DefaultManifestsDir,
+		"kubernetes: directory of the manifest files that the safe fix (f) edits and applies")
+	f.StringVar(&o.containerdAddress, "containerd-address", "",
+		"kubernetes: the node's containerd socket, for the safe fix to load images into a local node")
 	return cmd
 }
 
@@ -98,13 +106,31 @@ func (o *tuiOptions) kube(ctx context.Context, opts *tui.Options) error {
 	}
 	opts.Title = fmt.Sprintf("blogctl · kubernetes · %s · ns/%s", c.Context, c.Namespace)
 	opts.Kubernetes, opts.Namespace = true, c.Namespace
-	opts.Doctor = &tui.KubeDoctor{Clientset: c.Clientset}
+	opts.Doctor = &tui.KubeDoctor{Clientset: c.Clientset, NewFixer: o.fixer(c)}
 	opts.Cluster = &tui.KubeCluster{Clientset: c.Clientset, RestartDeployment: kube.RestartDeployment}
 	opts.Sources = []tui.Source{
 		&tui.KubeSource{Clientset: c.Clientset, Namespace: c.Namespace},
 		&tui.BusSource{Client: bus},
 	}
 	return nil
+}
+
+// fixer builds the doctor's fixer when a fix is asked for. Its progress
+// goes nowhere: the dashboard owns the screen.
+func (o *tuiOptions) fixer(c *kube.Cluster) func(context.Context) (*diagnose.Fixer, func(), error) {
+	return func(ctx context.Context) (*diagnose.Fixer, func(), error) {
+		engine, err := image.Connect(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		x, err := kube.NewFixer(ctx, kube.FixerOptions{Cluster: c, ContainerdAddress: o.containerdAddress,
+			Engine: engine, Save: kube.EngineSaver(engine), ManifestsDir: o.manifestsDir, Progress: io.Discard})
+		if err != nil {
+			engine.Close()
+			return nil, nil, err
+		}
+		return x, func() { engine.Close() }, nil
+	}
 }
 
 func (o *tuiOptions) local(opts *tui.Options) error {

@@ -25,12 +25,14 @@ import (
 // KubeDoctor is the Doctor of "blogctl doctor": package diagnose.
 type KubeDoctor struct {
 	Clientset kubernetes.Interface
+	// NewFixer builds the doctor's fixer when a fix is asked for, and
+	// returns a function that releases what it holds. Nil leaves fixes to
+	// "blogctl doctor --fix".
+	NewFixer func(ctx context.Context) (x *diagnose.Fixer, done func(), err error)
 }
 
-// errNoFix says that the dashboard cannot apply the doctor's fix itself.
-// TODO(#6): call the doctor's safe-fix entry point once package diagnose
-// exports one.
-var errNoFix = errors.New("the dashboard cannot apply this fix yet: run blogctl doctor --fix")
+// errNoFixer says that the dashboard was started without a fixer.
+var errNoFixer = errors.New("the dashboard cannot apply fixes here: run blogctl doctor --fix")
 
 // Diagnose runs the doctor on pod.
 func (d *KubeDoctor) Diagnose(ctx context.Context, pod *corev1.Pod) (Diagnosis, error) {
@@ -52,9 +54,33 @@ func (d *KubeDoctor) Diagnose(ctx context.Context, pod *corev1.Pod) (Diagnosis, 
 	return out, nil
 }
 
-// Fix applies the doctor's safe fix to pod.
-func (d *KubeDoctor) Fix(context.Context, *corev1.Pod) (string, error) {
-	return "", errNoFix
+// Fix applies the doctor's safe fix to pod, as "blogctl doctor --fix"
+// does, and says what it did.
+func (d *KubeDoctor) Fix(ctx context.Context, pod *corev1.Pod) (string, error) {
+	f := diagnose.Pod(ctx, d.Clientset, pod)
+	if f == nil {
+		return "pod " + pod.Name + " needs no fix", nil
+	}
+	if !f.Fixable() {
+		return "", fmt.Errorf("%s: %w: %s", pod.Name, diagnose.ErrNoSafeFix, f.Fix)
+	}
+	if d.NewFixer == nil {
+		return "", errNoFixer
+	}
+	x, done, err := d.NewFixer(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer done()
+	plan, err := x.Fix(ctx, f)
+	if err != nil {
+		return "", err
+	}
+	steps := make([]string, len(plan.Steps))
+	for i, s := range plan.Steps {
+		steps[i] = s.String()
+	}
+	return "fixed pod " + pod.Name + ": " + strings.Join(steps, "; "), nil
 }
 
 // KubeBusClient returns a client of the event bus inside the cluster,

@@ -1,17 +1,22 @@
 package tui
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/rest"
 
+	"github.com/blogctl/blogctl/internal/deploy/diagnose"
 	"github.com/blogctl/blogctl/internal/deploy/dockertarget"
+	"github.com/blogctl/blogctl/internal/deploy/manifest"
 	"github.com/blogctl/blogctl/internal/event"
 )
 
@@ -90,5 +95,57 @@ func BenchmarkView(b *testing.B) {
 	m.SetSize(132, 40)
 	for b.Loop() {
 		_ = m.View()
+	}
+}
+
+// TestKubeDoctorFix applies the doctor's safe fix to a pod whose image is
+// not on the node, with the doctor's real plan and fake image and apply
+// steps.
+func TestKubeDoctorFix(t *testing.T) {
+	dir := t.TempDir()
+	files, err := manifest.Render(manifest.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := manifest.Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	pod := fixturePods()[len(fixturePods())-1] // the client's, ErrImageNeverPull
+	pod.Labels = map[string]string{"app": "client"}
+	pod.Spec.Containers[0].Image = "blogctl/client:dev"
+	cs := fake.NewClientset(pod)
+
+	var loaded, applied []string
+	x := &diagnose.Fixer{
+		Clientset: cs, Namespace: namespace,
+		Env:       diagnose.Env{ManifestsDir: dir, Local: true, CanLoad: true},
+		LoadImage: func(_ context.Context, ref string) error { loaded = append(loaded, ref); return nil },
+		Apply:     func(_ context.Context, file string) error { applied = append(applied, file); return nil },
+	}
+	released := false
+	d := &KubeDoctor{Clientset: cs, NewFixer: func(context.Context) (*diagnose.Fixer, func(), error) {
+		return x, func() { released = true }, nil
+	}}
+
+	did, err := d.Fix(t.Context(), pod)
+	if err != nil {
+		t.Fatalf("Fix(%s): %v", pod.Name, err)
+	}
+	want := []any{[]string{"blogctl/client:dev"}, []string{filepath.Join(dir, "client.yaml")}, true}
+	if diff := cmp.Diff(want, []any{loaded, applied, released}); diff != "" {
+		t.Errorf("loaded, applied, released (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(did, "load image blogctl/client:dev into the node") {
+		t.Errorf("Fix said %q, want the steps it took", did)
+	}
+	if _, err := cs.CoreV1().Pods(namespace).Get(t.Context(), pod.Name, metav1.GetOptions{}); err == nil {
+		t.Errorf("pod %s still exists after the fix, want it replaced", pod.Name)
+	}
+
+	if _, err := (&KubeDoctor{Clientset: cs}).Fix(t.Context(), fixturePods()[len(fixturePods())-1]); err == nil {
+		t.Errorf("Fix without a fixer succeeded, want it to point to blogctl doctor --fix")
+	}
+	if did, err := d.Fix(t.Context(), fixturePods()[0]); err != nil || !strings.Contains(did, "needs no fix") {
+		t.Errorf("Fix(healthy pod) = %q, %v; want no fix needed", did, err)
 	}
 }
