@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os/exec"
 	"strings"
@@ -164,4 +165,42 @@ func TestDownAndLogsCommands(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "not running") {
 		t.Errorf("second down = %q (%v), want \"not running\"", out, err)
 	}
+}
+
+func TestSecondUpOnTheSameDataIsRefused(t *testing.T) {
+	bin := blogctlBinary(t)
+	dataDir := t.TempDir()
+	base, gw := freePorts(t)
+	up := startUpCommand(t, bin, dataDir, base, gw)
+	up.waitReady(t)
+
+	base2, gw2 := freePorts(t)
+	cmd := exec.Command(bin, "up", "--target", "local", "--data-dir", dataDir,
+		"--port-base", fmt.Sprint(base2), "--gateway-port", fmt.Sprint(gw2))
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	errOut, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := io.ReadAll(errOut)
+	if err := cmd.Wait(); err == nil {
+		t.Fatal("a second up on the same data directory succeeded")
+	}
+	if !strings.Contains(string(msg), "already runs") || !strings.Contains(string(msg), "blogctl down") {
+		t.Errorf("second up said %q, want \"already runs\" and how to stop the first", msg)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("second up printed addresses %q before refusing", stdout.String())
+	}
+
+	// The first is untouched: its log still says it caught up.
+	out, err := exec.Command(bin, "logs", "event-bus", "--target", "local", "--data-dir", dataDir).Output()
+	if err != nil || strings.Contains(string(out), "another event bus") {
+		t.Errorf("the first system's bus log = %q (%v), want it untouched", out, err)
+	}
+	up.stop(t)
 }

@@ -90,6 +90,7 @@ func ReadState(dir string) (State, error) {
 type Health struct {
 	Name   string `json:"name"`
 	URL    string `json:"url"`
+	PID    int    `json:"pid,omitempty"`
 	Health string `json:"health"`
 	Detail string `json:"detail,omitempty"`
 }
@@ -127,7 +128,7 @@ func Status(ctx context.Context, dir string) ([]Health, error) {
 }
 
 func check(ctx context.Context, hc *http.Client, svc ServiceState) Health {
-	h := Health{Name: svc.Name, URL: svc.URL, Health: Ready}
+	h := Health{Name: svc.Name, URL: svc.URL, PID: svc.PID, Health: Ready}
 	ok, why := probe(ctx, hc, svc.URL+"/readyz")
 	switch {
 	case ok:
@@ -143,13 +144,13 @@ func check(ctx context.Context, hc *http.Client, svc ServiceState) Health {
 func FormatStatus(hs []Health) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tURL\tHEALTH")
+	fmt.Fprintln(tw, "NAME\tURL\tPID\tHEALTH")
 	for _, h := range hs {
 		health := h.Health
 		if h.Detail != "" {
 			health += " (" + h.Detail + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", h.Name, h.URL, health)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", h.Name, h.URL, h.PID, health)
 	}
 	tw.Flush()
 	return b.String()

@@ -32,6 +32,16 @@ func Up(ctx context.Context, cfg Config) error {
 	}
 	out := &console{w: cfg.ErrOut}
 
+	// One up per data directory: a second would fight over the bus's log.
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("creating the data directory: %w", err)
+	}
+	lock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+
 	// Claim the gateway's port first and check the others, so that a taken
 	// port is reported before anything starts.
 	gwLn, err := net.Listen("tcp", net.JoinHostPort(p.host, strconv.Itoa(p.gateway)))

@@ -71,7 +71,9 @@ func (b *Builder) current(ctx context.Context, service, repo string) (Result, er
 	latest := repo + ":latest"
 	found, err := b.Engine.ImageInspect(ctx, latest)
 	if cerrdefs.IsNotFound(err) {
-		return Result{}, fmt.Errorf("pushing %s: %w: run blogctl build %s first", latest, ErrNotBuilt, service)
+		prefix := strings.TrimSuffix(repo, "/"+service)
+		return Result{}, fmt.Errorf("pushing %s: %w: run blogctl build --image-prefix %s %s first",
+			latest, ErrNotBuilt, prefix, service)
 	} else if err != nil {
 		return Result{}, fmt.Errorf("looking for image %s: %w", latest, err)
 	}
