@@ -50,7 +50,20 @@ func DecodeJSON(r *http.Request, v any) error {
 		return err
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return Invalid("malformed JSON body: %v", err)
+		return Invalid("malformed JSON body: %s", describeJSONError(err))
 	}
 	return nil
+}
+
+// describeJSONError says what is wrong with a body in the client's terms,
+// without the Go types that encoding/json names.
+func describeJSONError(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		if typeErr.Field == "" {
+			return fmt.Sprintf("expected a JSON object, got %s", typeErr.Value)
+		}
+		return fmt.Sprintf("field %q must not be %s", typeErr.Field, typeErr.Value)
+	}
+	return err.Error()
 }
