@@ -85,6 +85,27 @@ func TestKubeDashboard(t *testing.T) {
 		return strings.Contains(s, "Cause:") || strings.Contains(s, "nothing to fix")
 	})
 	term.send("Escape")
+	// Wait for the dashboard: an escape followed at once by a key reads as
+	// alt and that key.
+	term.waitForText("Blog events", 5*time.Second)
+
+	// The doctor's fix runs for real and fails, with its reason on the
+	// screen: no manifest files are there to fix.
+	term.send("f")
+	term.waitForText("Apply the doctor's safe fix to pod broken-depl-", 5*time.Second)
+	term.send("y")
+	term.waitForText("ERROR ", 60*time.Second)
+
+	// A rollout restart after its confirmation.
+	term.send("BTab")
+	term.send("r")
+	term.waitForText("Restart the rollout of deployment broken-depl? [y/N]", 5*time.Second)
+	term.send("y")
+	term.waitForText("restarted the rollout of deployment broken-depl", 10*time.Second)
+	dep, err := cs.AppsV1().Deployments(ns).Get(t.Context(), "broken-depl", metav1.GetOptions{})
+	if err != nil || dep.Spec.Template.Annotations["kubectl.kubernetes.io/restartedAt"] == "" {
+		t.Errorf("deployment broken-depl has no restartedAt annotation after r, y (%v)", err)
+	}
 
 	title := createPost(t, sys.gateway)
 	term.waitForText(title, 10*time.Second)
