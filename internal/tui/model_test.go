@@ -254,3 +254,19 @@ func TestServiceLogs(t *testing.T) {
 		t.Errorf("l opened the logs of %q and shows:\n%s\nwant those of posts", opened, screen(m))
 	}
 }
+
+// TestColorChangesNoContent checks that colour only styles the screen:
+// without its escape codes, the coloured screen is the plain one.
+func TestColorChangesNoContent(t *testing.T) {
+	for _, keys := range [][]string{nil, {"tab", "j"}, {"?"}} {
+		plain, colored := loaded(t, Config{}), loaded(t, Config{Color: true})
+		press(t, plain, keys...)
+		press(t, colored, keys...)
+		if colored.View().Content == plain.View().Content {
+			t.Errorf("keys %v: the coloured screen has no styles", keys)
+		}
+		if diff := cmp.Diff(screen(plain), screen(colored)); diff != "" {
+			t.Errorf("keys %v: coloured and plain screens differ (-plain +coloured):\n%s", keys, diff)
+		}
+	}
+}
