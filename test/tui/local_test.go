@@ -26,8 +26,11 @@ func TestLocalDashboard(t *testing.T) {
 		return strings.Contains(s, "Services") && strings.Count(s, " ready ") >= 6
 	})
 
+	start := time.Now()
 	title := createPost(t, sys.gateway)
 	screen := term.waitForText(title, 10*time.Second)
+	t.Logf("the post showed in the event pane %s after it was sent (screen read every 200ms)",
+		time.Since(start).Round(time.Millisecond))
 	if !strings.Contains(screen, "PostCreated") {
 		t.Errorf("the event pane lacks PostCreated for post %q:\n%s", title, screen)
 	}
