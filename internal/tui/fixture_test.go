@@ -171,6 +171,8 @@ func keyMsg(k string) tea.KeyPressMsg {
 		"left":      {Code: tea.KeyLeft},
 		"right":     {Code: tea.KeyRight},
 		"backspace": {Code: tea.KeyBackspace},
+		"pgup":      {Code: tea.KeyPgUp},
+		"pgdown":    {Code: tea.KeyPgDown},
 		"ctrl+c":    {Code: 'c', Mod: tea.ModCtrl},
 	}
 	if msg, ok := named[k]; ok {

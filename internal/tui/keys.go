@@ -13,6 +13,7 @@ var keyHelp = [][2]string{
 	{"j, down", "next row"},
 	{"k, up", "previous row"},
 	{"g, G", "first row, last row"},
+	{"pgup, pgdown", "a page of rows up or down"},
 	{"/", "filter the pane's rows (enter keeps, esc clears)"},
 	{"enter, d", "diagnose the selected pod, as blogctl doctor does"},
 	{"l", "follow the selected pod's logs"},
@@ -58,6 +59,10 @@ func (m *Model) dashboardKey(k tea.KeyPressMsg) tea.Cmd {
 		m.focused().Move(-1 << 30)
 	case "G", "end":
 		m.focused().Move(1 << 30)
+	case "pgup":
+		m.focused().Move(-max(m.focused().bodyHeight(), 1))
+	case "pgdown":
+		m.focused().Move(max(m.focused().bodyHeight(), 1))
 	case "/":
 		m.state, m.filter = stateFilter, m.focused().filter
 	case "esc":

@@ -92,6 +92,8 @@ func TestKeys(t *testing.T) {
 		{"j and down move rows", []string{"tab", "j", "down"}, panePods, "event-bus-depl-5d9c7b8f6-x2k9z", stateDashboard},
 		{"k stops at the top", []string{"k", "up"}, paneDeployments, "client-depl", stateDashboard},
 		{"G goes last", []string{"G"}, paneDeployments, "query-depl", stateDashboard},
+		{"pgdown moves a page", []string{"pgdown"}, paneDeployments, "moderation-depl", stateDashboard},
+		{"pgup moves back", []string{"pgdown", "pgup"}, paneDeployments, "client-depl", stateDashboard},
 		{"filter narrows", []string{"tab", "/", "q", "u", "enter"}, panePods, "query-depl-5d9c7b8f6-x2k9z", stateDashboard},
 		{"esc clears the filter", []string{"tab", "/", "q", "u", "enter", "esc"}, panePods, "client-depl-5d9c7b8f6-x2k9z", stateDashboard},
 		{"help opens", []string{"?"}, paneDeployments, "client-depl", stateHelp},
