@@ -53,8 +53,8 @@ health) beside the blog's own event stream. Press ? in it for the keys.`,
 	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubernetes: the kubeconfig file (default $KUBECONFIG or ~/.kube/config)")
 	f.StringVar(&o.context, "context", "", "kubernetes: the kubeconfig context (default the current one)")
 	f.StringVarP(&o.namespace, "namespace", "n", "", "kubernetes: the namespace (default the context's)")
-	f.StringVar(&o.eventBusURL, "event-bus-url", "", "the event bus to follow "+
-		"(default: kubernetes through the API server, local from the state file)")
+	f.StringVar(&o.eventBusURL, "event-bus-url", "", "the event bus to follow (default: kubernetes "+
+		"through the API server's proxy, local from the state file, docker at the bus container's address)")
 	f.StringVar(&o.dataDir, "data-dir", local.DefaultDataDir(), "local: the data directory of the running system")
 	f.StringVar(&o.manifestsDir, "manifests-dir", kube.DefaultManifestsDir,
 		"kubernetes: directory of the manifest files that the safe fix (f) edits and applies")
