@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -60,7 +61,7 @@ func (r Result) String() string { return r.Kind + "/" + r.Name + " " + r.Action 
 func (a *Applier) Apply(ctx context.Context, objs []manifest.Object) ([]Result, error) {
 	var results []Result
 	var errs []error
-	for _, obj := range objs {
+	for _, obj := range installOrder(objs) {
 		r, err := a.applyOne(ctx, obj)
 		if err != nil {
 			errs = append(errs, err)
@@ -101,6 +102,27 @@ func (a *Applier) applyOne(ctx context.Context, obj manifest.Object) (Result, er
 	}
 	r.Action = action(live, applied)
 	return r, nil
+}
+
+// kindRank orders kinds as Helm installs them: what pods refer to first,
+// so that every Service name resolves and routes before a pod starts.
+var kindRank = map[string]int{
+	"Namespace": 0, "ServiceAccount": 1, "Secret": 2, "ConfigMap": 3,
+	"PersistentVolume": 4, "PersistentVolumeClaim": 5, "Service": 6,
+}
+
+// installOrder sorts objects by kindRank, keeping the files' order
+// otherwise; workloads and other kinds come last.
+func installOrder(objs []manifest.Object) []manifest.Object {
+	sorted := slices.Clone(objs)
+	rank := func(o manifest.Object) int {
+		if r, ok := kindRank[o.GetKind()]; ok {
+			return r
+		}
+		return len(kindRank)
+	}
+	slices.SortStableFunc(sorted, func(a, b manifest.Object) int { return rank(a) - rank(b) })
+	return sorted
 }
 
 // resourceFor maps an object to its API resource, in the Applier's

@@ -1,9 +1,13 @@
 package kube
 
 import (
+	"fmt"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/blogctl/blogctl/internal/deploy/manifest"
 )
 
 func TestAction(t *testing.T) {
@@ -33,5 +37,23 @@ func TestAction(t *testing.T) {
 				t.Errorf("action() = %s, want %s", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestInstallOrder(t *testing.T) {
+	var objs []manifest.Object
+	for _, kind := range []string{"Deployment", "Service", "Ingress", "Deployment", "PersistentVolumeClaim", "Service"} {
+		u := &unstructured.Unstructured{}
+		u.SetKind(kind)
+		u.SetName(kind + fmt.Sprint(len(objs)))
+		objs = append(objs, manifest.Object{Unstructured: u})
+	}
+	var got []string
+	for _, o := range installOrder(objs) {
+		got = append(got, o.GetName())
+	}
+	want := []string{"PersistentVolumeClaim4", "Service1", "Service5", "Deployment0", "Ingress2", "Deployment3"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("installOrder() mismatch (-want +got):\n%s", diff)
 	}
 }
