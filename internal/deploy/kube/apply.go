@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -56,20 +57,33 @@ type Result struct {
 // String reads as kubectl's line: deployment.apps/posts-depl created.
 func (r Result) String() string { return r.Kind + "/" + r.Name + " " + r.Action }
 
-// Apply applies every object in order and returns what happened to each.
-// A failed object does not stop the others; the failures come back joined.
+// Apply applies every object and returns what happened to each, in
+// install order: Services and claims first, then workloads. Objects of one
+// rank are applied concurrently. A failed object does not stop the others;
+// the failures come back joined.
 func (a *Applier) Apply(ctx context.Context, objs []manifest.Object) ([]Result, error) {
-	var results []Result
-	var errs []error
-	for _, obj := range installOrder(objs) {
-		r, err := a.applyOne(ctx, obj)
-		if err != nil {
-			errs = append(errs, err)
-			continue
+	sorted := installOrder(objs)
+	results := make([]Result, len(sorted))
+	errs := make([]error, len(sorted))
+	for start := 0; start < len(sorted); {
+		end := start + 1
+		for end < len(sorted) && rankOf(sorted[end]) == rankOf(sorted[start]) {
+			end++
 		}
-		results = append(results, r)
+		var wg sync.WaitGroup
+		for i := start; i < end; i++ {
+			wg.Go(func() { results[i], errs[i] = a.applyOne(ctx, sorted[i]) })
+		}
+		wg.Wait()
+		start = end
 	}
-	return results, errors.Join(errs...)
+	var done []Result
+	for i, r := range results {
+		if errs[i] == nil {
+			done = append(done, r)
+		}
+	}
+	return done, errors.Join(errs...)
 }
 
 func (a *Applier) applyOne(ctx context.Context, obj manifest.Object) (Result, error) {
@@ -115,14 +129,15 @@ var kindRank = map[string]int{
 // otherwise; workloads and other kinds come last.
 func installOrder(objs []manifest.Object) []manifest.Object {
 	sorted := slices.Clone(objs)
-	rank := func(o manifest.Object) int {
-		if r, ok := kindRank[o.GetKind()]; ok {
-			return r
-		}
-		return len(kindRank)
-	}
-	slices.SortStableFunc(sorted, func(a, b manifest.Object) int { return rank(a) - rank(b) })
+	slices.SortStableFunc(sorted, func(a, b manifest.Object) int { return rankOf(a) - rankOf(b) })
 	return sorted
+}
+
+func rankOf(o manifest.Object) int {
+	if r, ok := kindRank[o.GetKind()]; ok {
+		return r
+	}
+	return len(kindRank)
 }
 
 // resourceFor maps an object to its API resource, in the Applier's
