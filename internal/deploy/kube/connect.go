@@ -69,6 +69,9 @@ func Connect(opts ConnectOptions) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading context %q from the kubeconfig: %w", name, err)
 	}
+	// client-go's default of 5 requests a second would throttle applying a
+	// dozen objects; kubectl raises it likewise.
+	cfg.QPS, cfg.Burst = 50, 300
 	ns, _, err := loader.Namespace()
 	if err != nil {
 		return nil, fmt.Errorf("reading the namespace of context %q: %w", name, err)
