@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -46,6 +47,10 @@ func NewClient(busURL string, hc *http.Client) *Client {
 		// idle connections a host makes busy services reconnect all the time.
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 64
+		// A Service whose address no proxy routes yet swallows the
+		// connection: give up on it soon and try again.
+		t.DialContext = (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+		t.ResponseHeaderTimeout = maxWait + readGrace
 		hc = &http.Client{Timeout: 90 * time.Second, Transport: t}
 	}
 	base := strings.TrimSuffix(strings.TrimSuffix(busURL, "/"), "/events")
@@ -205,6 +210,13 @@ func statusError(resp *http.Response, body []byte) error {
 	return err
 }
 
+// maxWait is the longest long-poll the bus grants; readGrace is how long
+// a read may take beyond the wait it asked for.
+const (
+	maxWait   = 60 * time.Second
+	readGrace = 15 * time.Second
+)
+
 // Page is a run of the bus's log.
 type Page struct {
 	Events []Event
@@ -223,6 +235,11 @@ func (c *Client) Read(ctx context.Context, since uint64, limit int, wait time.Du
 	if wait > 0 {
 		q.Set("wait", wait.String())
 	}
+
+	// A read that hangs, on a connection nobody answers, ends after the
+	// wait it asked for plus a grace, so that the caller can retry.
+	ctx, cancel := context.WithTimeout(ctx, min(wait, maxWait)+readGrace)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/events?"+q.Encode(), nil)
 	if err != nil {
 		return Page{}, err

@@ -84,7 +84,19 @@ func (p *Projection) retry(ctx context.Context, doing string,
 		p.log.Warn("event bus not available yet, retrying", "doing", doing,
 			"bus", p.bus.URL(), "in", wait.Round(time.Millisecond), "err", err)
 	}
-	v, err := backoff.Retry(ctx, op, backoff.WithBackOff(b),
+	// A 404 means that what answers at the bus's address is not the bus,
+	// or not yet: a proxy in front of it, or a Service not routed yet. It
+	// is logged and retried, like an unreachable bus.
+	op404 := func() (uint64, error) {
+		v, err := op()
+		var se *event.StatusError
+		if errors.As(err, &se) && se.Code == http.StatusNotFound {
+			return v, fmt.Errorf("%s answered 404 Not Found: not the event bus, or not yet; "+
+				"check --event-bus-url if this goes on: %s", p.bus.URL(), se.Message)
+		}
+		return v, err
+	}
+	v, err := backoff.Retry(ctx, op404, backoff.WithBackOff(b),
 		backoff.WithMaxElapsedTime(0), backoff.WithNotify(notify))
 	if err != nil {
 		return 0, fmt.Errorf("%s from the event bus at %s: %w", doing, p.bus.URL(), err)
