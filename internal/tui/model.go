@@ -96,6 +96,8 @@ type Model struct {
 	pods        []*corev1.Pod
 	kubeEvents  []*corev1.Event
 	blog        []event.Event
+	// services are the local or Docker services as last read.
+	services []ServiceStatus
 
 	// lost holds, per source, why its connection is down.
 	lost    map[string]error
@@ -191,7 +193,8 @@ func (m *Model) handleData(msg tea.Msg) bool {
 	case KubeEventsMsg:
 		m.kubeEvents = msg.Items
 	case ServicesMsg:
-		m.panes[0].SetRows(serviceRows(msg.Items))
+		m.services = msg.Items
+		m.refreshServices()
 		return true
 	case BlogEventsMsg:
 		m.addBlogEvents(msg)
@@ -201,6 +204,7 @@ func (m *Model) handleData(msg tea.Msg) bool {
 		} else {
 			delete(m.lost, msg.Source)
 		}
+		m.refreshServices()
 		m.SetSize(m.width, m.height)
 		return true
 	default:
@@ -218,6 +222,33 @@ func (m *Model) addBlogEvents(msg BlogEventsMsg) {
 	if n := len(m.blog) - maxBlogEvents; n > 0 {
 		m.blog = append([]event.Event(nil), m.blog[n:]...)
 	}
+}
+
+// refreshServices rebuilds the services' rows. While the system cannot be
+// read, the last states are stale: every service shows as unknown.
+func (m *Model) refreshServices() {
+	if m.cfg.Kubernetes {
+		return
+	}
+	items := m.services
+	if m.servicesLost() {
+		items = make([]ServiceStatus, len(m.services))
+		for i, s := range m.services {
+			items[i] = ServiceStatus{Name: s.Name, State: StateUnknown, Health: HealthUnknown, Address: s.Address}
+		}
+	}
+	m.panes[0].SetRows(serviceRows(items))
+}
+
+// servicesLost reports whether the local or Docker system cannot be read:
+// a lost source other than the event bus.
+func (m *Model) servicesLost() bool {
+	for s := range m.lost {
+		if s != sourceBus {
+			return true
+		}
+	}
+	return false
 }
 
 // refreshRows rebuilds the rows from the objects, with current ages.

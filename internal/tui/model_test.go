@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -66,6 +67,28 @@ func TestServicesScreen(t *testing.T) {
 	got := screen(m)
 	checkSize(t, got, 80, 24)
 	checkGolden(t, "services-80x24", got)
+}
+
+// TestServicesLost checks that services whose system cannot be read any
+// more show as unknown, not as they last were, and show again once it can.
+func TestServicesLost(t *testing.T) {
+	m := New(Config{Title: "blogctl tui · local", Now: func() time.Time { return now }})
+	items := []ServiceStatus{
+		{Name: "event-bus", State: "running", Health: HealthReady, Address: "http://127.0.0.1:4005"},
+		{Name: "posts", State: "running", Health: HealthReady, Address: "http://127.0.0.1:4000"},
+	}
+	m.Update(ServicesMsg{Items: items})
+	m.Update(ConnMsg{Source: "local", Err: errors.New("the local system is not running")})
+	got := screen(m)
+	checkSize(t, got, 80, 24)
+	checkGolden(t, "services-lost-80x24", got)
+	if strings.Contains(got, "ready") {
+		t.Errorf("a service of a lost system still shows as ready:\n%s", got)
+	}
+	m.Update(ConnMsg{Source: "local"})
+	if got := screen(m); strings.Contains(got, "unknown") {
+		t.Errorf("services still unknown after the system is back:\n%s", got)
+	}
 }
 
 // TestResize checks that every width and height gives a screen of exactly

@@ -28,7 +28,13 @@ const (
 	HealthReady       = "ready"
 	HealthNotReady    = "not ready"
 	HealthUnreachable = "unreachable"
+	// HealthUnknown says the system could not be read, so nobody knows.
+	HealthUnknown = "unknown"
 )
+
+// StateUnknown is the state of a service while its system cannot be read.
+const StateUnknown = "unknown"
+
 
 // ServiceSource checks a local or Docker system's services every Every and
 // sends their states into the dashboard. Health endpoints cannot be
