@@ -35,7 +35,6 @@ const (
 // StateUnknown is the state of a service while its system cannot be read.
 const StateUnknown = "unknown"
 
-
 // ServiceSource checks a local or Docker system's services every Every and
 // sends their states into the dashboard. Health endpoints cannot be
 // watched, so this is the one poll of the dashboard; it sends a message
