@@ -139,7 +139,16 @@ func New(cfg Config) *Model {
 const (
 	paneDeployments = 0
 	panePods        = 1
+	paneKubeEvents  = 2
 )
+
+// synced says, once a list has come, that an empty pane is empty rather
+// than still waiting for the cluster.
+func (m *Model) synced(pane int, kind string) {
+	if m.cfg.Kubernetes {
+		m.panes[pane].empty = "no " + kind + " in namespace " + m.cfg.Namespace
+	}
+}
 
 // Init starts listening to the feed and, on Kubernetes, the tick that
 // keeps ages current.
@@ -188,10 +197,13 @@ func (m *Model) handleData(msg tea.Msg) bool {
 	switch msg := msg.(type) {
 	case DeploymentsMsg:
 		m.deployments = msg.Items
+		m.synced(paneDeployments, "deployments")
 	case PodsMsg:
 		m.pods = msg.Items
+		m.synced(panePods, "pods")
 	case KubeEventsMsg:
 		m.kubeEvents = msg.Items
+		m.synced(paneKubeEvents, "events")
 	case ServicesMsg:
 		m.services = msg.Items
 		m.refreshServices()
@@ -261,7 +273,7 @@ func (m *Model) refreshRows() {
 	now := m.cfg.Now()
 	m.panes[paneDeployments].SetRows(deploymentRows(m.deployments))
 	m.panes[panePods].SetRows(podRows(m.pods, now))
-	m.panes[2].SetRows(kubeEventRows(m.kubeEvents, now))
+	m.panes[paneKubeEvents].SetRows(kubeEventRows(m.kubeEvents, now))
 }
 
 // SetSize lays the screen out for a terminal of width x height.

@@ -91,6 +91,23 @@ func TestServicesLost(t *testing.T) {
 	}
 }
 
+// TestEmptyNamespace checks that a pane whose list has come says that the
+// namespace has none, while a pane still waiting says so.
+func TestEmptyNamespace(t *testing.T) {
+	m := New(Config{Kubernetes: true, Namespace: "default",
+		Title: "blogctl tui · kubernetes · namespace default", Now: func() time.Time { return now }})
+	m.Update(DeploymentsMsg{})
+	m.Update(PodsMsg{})
+	got := screen(m)
+	checkSize(t, got, 80, 24)
+	checkGolden(t, "empty-namespace-80x24", got)
+	for _, want := range []string{"no deployments in namespace default", "no pods in namespace default"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("screen lacks %q:\n%s", want, got)
+		}
+	}
+}
+
 // TestResize checks that every width and height gives a screen of exactly
 // that size.
 func TestResize(t *testing.T) {
