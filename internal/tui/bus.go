@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -46,7 +48,7 @@ func (b *BusSource) follow(ctx context.Context, out chan<- tea.Msg) {
 	wait := cmpOr(b.Wait, 30*time.Second)
 	retry := cmpOr(b.Retry, time.Second)
 	var since uint64
-	down, pause := false, retry
+	down, pause, reached := false, retry, false
 	for ctx.Err() == nil {
 		// While the bus is lost, ask without waiting, so that its return
 		// shows at once rather than after a long poll.
@@ -59,7 +61,7 @@ func (b *BusSource) follow(ctx context.Context, out chan<- tea.Msg) {
 			if ctx.Err() != nil {
 				return
 			}
-			if !down && !send(ctx, out, ConnMsg{Source: sourceBus, Err: busError(err)}) {
+			if !down && !send(ctx, out, busConnMsg(err, reached)) {
 				return
 			}
 			down = true
@@ -70,7 +72,7 @@ func (b *BusSource) follow(ctx context.Context, out chan<- tea.Msg) {
 		if down && !send(ctx, out, ConnMsg{Source: sourceBus}) {
 			return
 		}
-		down, pause = false, retry
+		down, pause, reached = false, retry, true
 
 		// A head behind the cursor means the bus started a new log.
 		if page.Head < since {
@@ -95,7 +97,7 @@ func (b *BusSource) read(ctx context.Context, since uint64, wait time.Duration) 
 	if b.Client == nil {
 		c, err := b.Resolve(ctx)
 		if err != nil {
-			return event.Page{}, err
+			return event.Page{}, &resolveError{err}
 		}
 		b.Client = c
 	}
@@ -122,6 +124,48 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
+// resolveError says that the bus could not be found at all.
+type resolveError struct{ err error }
+
+func (e *resolveError) Error() string { return e.err.Error() }
+func (e *resolveError) Unwrap() error { return e.err }
+
+// busConnMsg says why the bus cannot be read: a lost connection, or, when
+// it was never reached and is not there, a missing bus.
+func busConnMsg(err error, reached bool) ConnMsg {
+	var re *resolveError
+	var se *event.StatusError
+	missing := errors.As(err, &re) || errors.As(err, &se) && se.Code == http.StatusNotFound
+	if reached || !missing {
+		return ConnMsg{Source: sourceBus, Err: busError(err)}
+	}
+	if re != nil {
+		return ConnMsg{Source: sourceBus, Err: re.err, Missing: true}
+	}
+	msg := se.Status + ": " + se.Message
+	if st := kubeStatusMessage(se.Message); st != "" {
+		msg = kubeNotFound.ReplaceAllString(st, "service $1")
+	}
+	return ConnMsg{Source: sourceBus, Err: errors.New(msg), Missing: true}
+}
+
+// kubeNotFound matches the API server's words for a missing Service.
+var kubeNotFound = regexp.MustCompile(`services "([^"]+)"`)
+
+// kubeStatusMessage reads the message of a Kubernetes Status in s, which
+// the API server's proxy answers with; "" when there is none.
+func kubeStatusMessage(s string) string {
+	i := strings.Index(s, `{"kind":"Status"`)
+	if i < 0 {
+		return ""
+	}
+	var st struct{ Message string }
+	if json.Unmarshal([]byte(s[i:]), &st) != nil {
+		return ""
+	}
+	return st.Message
+}
+
 // busError shortens err for the banner: it drops the "reading the event
 // bus at <url>" that the banner says in fewer words, reads the message out
 // of a Kubernetes Status that the API server's proxy answers with, and
@@ -131,11 +175,8 @@ func busError(err error) error {
 		err = inner
 	}
 	msg := err.Error()
-	if i := strings.Index(msg, `{"kind":"Status"`); i >= 0 {
-		var st struct{ Message string }
-		if json.Unmarshal([]byte(msg[i:]), &st) == nil && st.Message != "" {
-			msg = msg[:i] + st.Message
-		}
+	if st := kubeStatusMessage(msg); st != "" {
+		msg = msg[:strings.Index(msg, `{"kind":"Status"`)] + st
 	}
 	if strings.HasPrefix(msg, "404 ") || strings.HasPrefix(msg, "503 ") {
 		msg += " (is the system deployed here? or pass --event-bus-url)"

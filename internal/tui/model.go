@@ -100,7 +100,9 @@ type Model struct {
 	services []ServiceStatus
 
 	// lost holds, per source, why its connection is down.
-	lost    map[string]error
+	lost map[string]error
+	// missing marks the sources of lost that were never there.
+	missing map[string]bool
 	message string
 
 	filter  string
@@ -123,7 +125,7 @@ func New(cfg Config) *Model {
 	if cfg.Context == nil {
 		cfg.Context = context.Background()
 	}
-	m := &Model{cfg: cfg, st: newStyles(cfg.Color), lost: map[string]error{}}
+	m := &Model{cfg: cfg, st: newStyles(cfg.Color), lost: map[string]error{}, missing: map[string]bool{}}
 	if cfg.Kubernetes {
 		m.panes = []*pane{newDeploymentsPane(), newPodsPane(), newKubeEventsPane(), newBlogPane()}
 	} else {
@@ -212,9 +214,10 @@ func (m *Model) handleData(msg tea.Msg) bool {
 		m.addBlogEvents(msg)
 	case ConnMsg:
 		if msg.Err != nil {
-			m.lost[msg.Source] = msg.Err
+			m.lost[msg.Source], m.missing[msg.Source] = msg.Err, msg.Missing
 		} else {
 			delete(m.lost, msg.Source)
+			delete(m.missing, msg.Source)
 		}
 		m.refreshServices()
 		m.SetSize(m.width, m.height)
@@ -279,7 +282,7 @@ func (m *Model) refreshRows() {
 // SetSize lays the screen out for a terminal of width x height.
 func (m *Model) SetSize(width, height int) {
 	m.width, m.height = width, height
-	body := max(m.height-2-len(m.lost), 0)
+	body := max(m.height-2-len(m.banners()), 0)
 	weights := []int{5, 7, 5, 5}
 	if !m.cfg.Kubernetes {
 		weights = []int{9, 13}

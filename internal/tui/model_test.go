@@ -108,6 +108,24 @@ func TestEmptyNamespace(t *testing.T) {
 	}
 }
 
+// TestBusMissing checks that a bus never reached because it is not there
+// says so, wrapped so that its reason can be read, and not that a
+// connection was lost.
+func TestBusMissing(t *testing.T) {
+	m := New(Config{Kubernetes: true, Namespace: "default",
+		Title: "blogctl tui · kubernetes · namespace default", Now: func() time.Time { return now }})
+	m.Update(ConnMsg{Source: sourceBus, Missing: true, Err: errors.New("service event-bus-srv not found")})
+	got := screen(m)
+	checkSize(t, got, 80, 24)
+	checkGolden(t, "bus-missing-80x24", got)
+	flat := strings.Join(strings.Fields(got), " ")
+	want := "no event bus in namespace default (service event-bus-srv not found); " +
+		"blog events will show once it is deployed"
+	if !strings.Contains(flat, want) || strings.Contains(got, "LOST") {
+		t.Errorf("screen lacks %q or says LOST:\n%s", want, got)
+	}
+}
+
 // TestResize checks that every width and height gives a screen of exactly
 // that size.
 func TestResize(t *testing.T) {

@@ -29,10 +29,12 @@ type (
 		Reset  bool
 	}
 	// ConnMsg says that the connection to Source was lost (Err set) or is
-	// back (Err nil).
+	// back (Err nil). Missing says that Source was never reached because
+	// it is not there (not deployed): Err then says what was not found.
 	ConnMsg struct {
-		Source string
-		Err    error
+		Source  string
+		Err     error
+		Missing bool
 	}
 )
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
@@ -219,6 +220,38 @@ func TestBusError(t *testing.T) {
 		if got := busError(tt.err).Error(); got != tt.want {
 			t.Errorf("busError(%q) = %q, want %q", tt.err, got, tt.want)
 		}
+	}
+}
+
+// TestBusConnMsg checks that only a bus never reached and not there is
+// missing; any other failure is a lost connection.
+func TestBusConnMsg(t *testing.T) {
+	status := `{"kind":"Status","apiVersion":"v1","status":"Failure",` +
+		`"message":"services \"event-bus-srv\" not found","reason":"NotFound","code":404}`
+	notFound := fmt.Errorf("reading the event bus at https://x/proxy: %w",
+		&event.StatusError{Code: 404, Status: "404 Not Found", Message: status})
+	refused := fmt.Errorf("reading the event bus at http://b: %w", errors.New("dial tcp: connection refused"))
+	tests := []struct {
+		name        string
+		err         error
+		reached     bool
+		wantMissing bool
+		wantErr     string
+	}{
+		{"not found at first", notFound, false, true, "service event-bus-srv not found"},
+		{"not found after reaching it", notFound, true, false,
+			`404 Not Found: services "event-bus-srv" not found (is the system deployed here? or pass --event-bus-url)`},
+		{"refused at first", refused, false, false, "dial tcp: connection refused"},
+		{"nothing to resolve", &resolveError{errors.New("no state file")}, false, true, "no state file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := busConnMsg(tt.err, tt.reached)
+			got := []any{c.Source, c.Missing, c.Err.Error()}
+			if diff := cmp.Diff([]any{sourceBus, tt.wantMissing, tt.wantErr}, got); diff != "" {
+				t.Errorf("busConnMsg (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // View renders the whole screen: header, connection banners, the panes or
@@ -35,19 +36,50 @@ func (m *Model) header() string {
 	return m.st.focusedTitle.Render(left + " " + right)
 }
 
-// banners says, one line per source, which connections are lost.
+// banners says, per source, which connections are lost or which sources
+// are not there, each in at most two lines.
 func (m *Model) banners() []string {
 	sources := make([]string, 0, len(m.lost))
 	for s := range m.lost {
 		sources = append(sources, s)
 	}
 	slices.Sort(sources)
-	out := make([]string, 0, len(sources))
+	var out []string
 	for _, s := range sources {
-		msg := "CONNECTION LOST to the " + s + ", reconnecting: " + oneLine(m.lost[s].Error())
-		out = append(out, m.st.banner.Render(fit(msg, m.width)))
+		for _, l := range wrap(m.bannerText(s), m.width, 2) {
+			out = append(out, m.st.banner.Render(l))
+		}
 	}
 	return out
+}
+
+func (m *Model) bannerText(source string) string {
+	reason := oneLine(m.lost[source].Error())
+	if !m.missing[source] {
+		return "CONNECTION LOST to the " + source + ", reconnecting: " + reason
+	}
+	where := ""
+	if m.cfg.Kubernetes && m.cfg.Namespace != "" {
+		where = " in namespace " + m.cfg.Namespace
+	}
+	return "no " + source + where + " (" + reason + "); blog events will show once it is deployed"
+}
+
+// wrap breaks s into lines of width, at most n of them, the last cut with
+// "…" when s needs more; every line is exactly width wide.
+func wrap(s string, width, n int) []string {
+	if width <= 0 {
+		return nil
+	}
+	lines := strings.Split(ansi.Wrap(s, width, ""), "\n")
+	if len(lines) > n {
+		lines[n-1] = strings.Join(lines[n-1:], " ")
+		lines = lines[:n]
+	}
+	for i, l := range lines {
+		lines[i] = fit(strings.TrimRight(l, " "), width)
+	}
+	return lines
 }
 
 func (m *Model) footer() string {
