@@ -68,6 +68,14 @@ func testUp(t *testing.T, c *cluster, dir string) {
 }
 
 func testPostAndComment(t *testing.T, c *cluster) {
+	defer func() {
+		// On failure, the services' logs say where the events stopped.
+		if t.Failed() {
+			for _, svc := range []string{"event-bus", "posts", "comments", "query", "moderation"} {
+				c.blogctl(t, "logs", svc)
+			}
+		}
+	}()
 	base := func(svc string) string { return fmt.Sprintf("http://%s:%d", c.nodeIP, c.nodePort(t, svc)) }
 	var p struct{ ID, Title string }
 	post(t, base("posts-srv")+"/posts", map[string]string{"title": "from the cluster"}, &p)
