@@ -6,22 +6,48 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
+// keyScope says on which dashboards a key does something.
+type keyScope int
+
+const (
+	keysAll keyScope = iota
+	// keysKube are the keys of the Kubernetes panes: pods and deployments.
+	keysKube
+	// keysServiceLogs is "l" on a local or Docker system with logs.
+	keysServiceLogs
+)
+
 // keyHelp lists every key, as "?" shows it.
-var keyHelp = [][2]string{
-	{"tab, right", "next pane"},
-	{"shift+tab, left", "previous pane"},
-	{"j, down", "next row"},
-	{"k, up", "previous row"},
-	{"g, G", "first row, last row"},
-	{"pgup, pgdown", "a page of rows up or down"},
-	{"/", "filter the pane's rows (enter keeps, esc clears)"},
-	{"enter, d", "diagnose the selected pod, as blogctl doctor does"},
-	{"l", "follow the selected pod's logs"},
-	{"r", "restart the selected deployment's rollout (asks first)"},
-	{"f", "apply the doctor's safe fix to the selected pod (asks first)"},
-	{"?", "this help"},
-	{"esc", "back, or clear the filter"},
-	{"q, ctrl+c", "quit"},
+var keyHelp = []struct {
+	keys, what string
+	scope      keyScope
+}{
+	{"tab, right", "next pane", keysAll},
+	{"shift+tab, left", "previous pane", keysAll},
+	{"j, down", "next row", keysAll},
+	{"k, up", "previous row", keysAll},
+	{"g, G", "first row, last row", keysAll},
+	{"pgup, pgdown", "a page of rows up or down", keysAll},
+	{"/", "filter the pane's rows (enter keeps, esc clears)", keysAll},
+	{"enter, d", "diagnose the selected pod, as blogctl doctor does", keysKube},
+	{"l", "follow the selected pod's logs", keysKube},
+	{"l", "follow the selected service's logs", keysServiceLogs},
+	{"r", "restart the selected deployment's rollout (asks first)", keysKube},
+	{"f", "apply the doctor's safe fix to the selected pod (asks first)", keysKube},
+	{"?", "this help", keysAll},
+	{"esc", "back, or clear the filter", keysAll},
+	{"q, ctrl+c", "quit", keysAll},
+}
+
+// applies reports whether keys of scope do something on this dashboard.
+func (m *Model) applies(scope keyScope) bool {
+	switch scope {
+	case keysKube:
+		return m.cfg.Kubernetes
+	case keysServiceLogs:
+		return !m.cfg.Kubernetes && m.cfg.ServiceLogs != nil
+	}
+	return true
 }
 
 // handleKey dispatches a key by the screen's state.
@@ -68,7 +94,7 @@ func (m *Model) dashboardKey(k tea.KeyPressMsg) tea.Cmd {
 	case "esc":
 		m.focused().SetFilter("")
 	case "?":
-		m.detail.open("Keys", helpText(), false)
+		m.detail.open("Keys", m.helpText(), false)
 		m.state = stateHelp
 	case "enter", "d":
 		return m.diagnose()
@@ -127,10 +153,12 @@ func (m *Model) detailKey(k tea.KeyPressMsg) tea.Cmd {
 	return m.detail.scroll(k)
 }
 
-func helpText() []string {
+func (m *Model) helpText() []string {
 	lines := make([]string, 0, len(keyHelp))
 	for _, kh := range keyHelp {
-		lines = append(lines, fmt.Sprintf("  %-17s %s", kh[0], kh[1]))
+		if m.applies(kh.scope) {
+			lines = append(lines, fmt.Sprintf("  %-17s %s", kh.keys, kh.what))
+		}
 	}
 	return lines
 }

@@ -126,6 +126,30 @@ func TestBusMissing(t *testing.T) {
 	}
 }
 
+// TestLocalKeys checks that the help and the footer of a local or Docker
+// dashboard offer only the keys that work there: no pods, no deployments.
+func TestLocalKeys(t *testing.T) {
+	logs := func(context.Context, string) (io.ReadCloser, error) { return nil, io.EOF }
+	m := New(Config{Title: "blogctl tui · local", ServiceLogs: logs, Now: func() time.Time { return now }})
+	footer := lastLine(screen(m))
+	press(t, m, "?")
+	got := screen(m)
+	checkSize(t, got, 80, 24)
+	checkGolden(t, "help-local-80x24", got)
+	for _, view := range []string{got, footer} {
+		for _, bad := range []string{"pod", "deployment", "diagnose", "restart", "fix"} {
+			if strings.Contains(view, bad) {
+				t.Errorf("local dashboard offers %q:\n%s", bad, view)
+			}
+		}
+	}
+	if !strings.Contains(got, "follow the selected service's logs") || !strings.Contains(footer, "l logs") {
+		t.Errorf("local dashboard does not offer its logs:\n%s\n%s", got, footer)
+	}
+}
+
+func lastLine(s string) string { return s[strings.LastIndex(s, "\n")+1:] }
+
 // TestResize checks that every width and height gives a screen of exactly
 // that size.
 func TestResize(t *testing.T) {

@@ -95,6 +95,8 @@ func (m *Model) footer() string {
 		text = m.message
 	case m.cfg.Kubernetes:
 		text = "tab pane  j/k row  / filter  d diagnose  l logs  r restart  f fix  ? help"
+	case m.cfg.ServiceLogs != nil:
+		text = "tab pane  j/k row  / filter  l logs  ? help  q quit"
 	default:
 		text = "tab pane  j/k row  / filter  ? help  q quit"
 	}
