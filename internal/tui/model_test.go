@@ -150,6 +150,35 @@ func TestLocalKeys(t *testing.T) {
 
 func lastLine(s string) string { return s[strings.LastIndex(s, "\n")+1:] }
 
+// TestBlogCursorFollowsNewest checks that the blog events' selection stays
+// on the newest event as events come, until the user moves it, and then
+// stays on the event the user chose.
+func TestBlogCursorFollowsNewest(t *testing.T) {
+	m := loaded(t, Config{})
+	press(t, m, "shift+tab")
+	more := func(seq uint64) {
+		ev := fixtureBlogEvents(t)[0]
+		ev.Seq = seq
+		m.Update(BlogEventsMsg{Events: []event.Event{ev}})
+	}
+	seqOf := func() string { return strings.Split(m.focused().Selected(), "/")[0] }
+	more(5)
+	more(6)
+	if got := seqOf(); got != "6" {
+		t.Errorf("after new events the selection is on event %s, want the newest, 6", got)
+	}
+	press(t, m, "j", "j")
+	more(7)
+	if got := seqOf(); got != "4" {
+		t.Errorf("after the user moved to event 4 and one came, the selection is on %s", got)
+	}
+	press(t, m, "g")
+	more(8)
+	if got := seqOf(); got != "8" {
+		t.Errorf("back at the top, the selection is on event %s, want the newest, 8", got)
+	}
+}
+
 // TestResize checks that every width and height gives a screen of exactly
 // that size.
 func TestResize(t *testing.T) {

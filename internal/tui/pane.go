@@ -30,6 +30,9 @@ type pane struct {
 	rows    []row
 	// empty is shown in place of rows when there are none.
 	empty string
+	// newestFirst keeps the selection on the top row, the newest, while it
+	// is there when rows come: new rows do not push it down.
+	newestFirst bool
 
 	filter   string
 	cursor   int
@@ -52,8 +55,12 @@ func (p *pane) SetSize(width, height int) {
 // SetRows replaces the pane's rows, keeping the selected object selected
 // when it is still there.
 func (p *pane) SetRows(rows []row) {
+	atTop := p.cursor == 0
 	p.rows = rows
-	if i := p.indexOf(p.selected); i >= 0 {
+	switch i := p.indexOf(p.selected); {
+	case p.newestFirst && atTop:
+		p.cursor, p.offset = 0, 0
+	case i >= 0:
 		p.cursor = i
 	}
 	p.clamp()

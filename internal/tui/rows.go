@@ -33,8 +33,10 @@ func newKubeEventsPane() *pane {
 }
 
 func newBlogPane() *pane {
-	return newPane("Blog events", "no blog events yet",
+	p := newPane("Blog events", "no blog events yet",
 		column{"SEQ", 6}, column{"TYPE", 16}, column{"SUMMARY", 0})
+	p.newestFirst = true
+	return p
 }
 
 func newServicesPane() *pane {
