@@ -148,6 +148,20 @@ func TestLocalKeys(t *testing.T) {
 	}
 }
 
+// TestFooterKeepsHelpAndQuit checks that the footer shows "? help" and
+// "q quit" at every width, dropping other hints first.
+func TestFooterKeepsHelpAndQuit(t *testing.T) {
+	for _, kube := range []bool{true, false} {
+		for _, w := range []int{40, 80, 100, 132, 200} {
+			m := New(Config{Kubernetes: kube, Now: func() time.Time { return now }})
+			m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+			if got := strings.TrimRight(lastLine(screen(m)), " "); !strings.HasSuffix(got, "? help  q quit") {
+				t.Errorf("kubernetes %v, width %d: footer %q lacks ? help and q quit", kube, w, got)
+			}
+		}
+	}
+}
+
 func lastLine(s string) string { return s[strings.LastIndex(s, "\n")+1:] }
 
 // TestBlogCursorFollowsNewest checks that the blog events' selection stays

@@ -82,6 +82,9 @@ func wrap(s string, width, n int) []string {
 	return lines
 }
 
+// alwaysKeys end the dashboard's footer at any width.
+const alwaysKeys = "? help  q quit"
+
 func (m *Model) footer() string {
 	var text string
 	switch {
@@ -92,15 +95,32 @@ func (m *Model) footer() string {
 	case m.state != stateDashboard:
 		text = "esc back  j/k up/down pgup/pgdown scroll  q quit"
 	case m.message != "":
-		text = m.message
-	case m.cfg.Kubernetes:
-		text = "tab pane  j/k row  / filter  d diagnose  l logs  r restart  f fix  ? help"
-	case m.cfg.ServiceLogs != nil:
-		text = "tab pane  j/k row  / filter  l logs  ? help  q quit"
+		w := max(m.width-len(alwaysKeys)-2, 0)
+		text = fit(m.message, w) + "  " + alwaysKeys
 	default:
-		text = "tab pane  j/k row  / filter  ? help  q quit"
+		text = m.keyHints()
 	}
 	return m.st.footer.Render(fit(text, m.width))
+}
+
+// keyHints lists the dashboard's keys that fit beside alwaysKeys, which
+// always shows.
+func (m *Model) keyHints() string {
+	hints := []string{"tab pane", "j/k row", "/ filter"}
+	switch {
+	case m.cfg.Kubernetes:
+		hints = append(hints, "d diagnose", "l logs", "r restart", "f fix")
+	case m.cfg.ServiceLogs != nil:
+		hints = append(hints, "l logs")
+	}
+	text := alwaysKeys
+	for i := len(hints); i >= 0; i-- {
+		text = strings.Join(append(hints[:i:i], alwaysKeys), "  ")
+		if ansi.StringWidth(text) <= m.width {
+			break
+		}
+	}
+	return text
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
