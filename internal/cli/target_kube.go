@@ -129,6 +129,10 @@ func (o *kubeStatusOptions) run(ctx context.Context, s *Streams, output string) 
 	if err != nil {
 		return cluster.Explain(err)
 	}
+	if st.Empty() && (output == outputText || output == "") {
+		fmt.Fprintf(s.ErrOut, "No resources found in namespace %s.\n", cluster.Namespace)
+		return nil
+	}
 	return printOutput(s.Out, output, st, func() string { return st.Text(time.Now()) })
 }
 

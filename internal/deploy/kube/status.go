@@ -9,6 +9,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/client-go/kubernetes"
@@ -53,10 +54,40 @@ type ServiceRow struct {
 	Ports     string `json:"ports"`
 }
 
-// GetStatus reads the blog system's deployments, pods and services.
+// NoNamespaceError says that the namespace asked for does not exist.
+type NoNamespaceError struct{ Namespace string }
+
+func (e *NoNamespaceError) Error() string {
+	return fmt.Sprintf("namespace %q does not exist: kubectl get namespaces lists those there are; "+
+		"choose one with -n/--namespace", e.Namespace)
+}
+
+// GetStatus reads the blog system's deployments, pods and services. When
+// it finds none, it checks that namespace exists: a *NoNamespaceError if
+// not.
 func GetStatus(ctx context.Context, cs kubernetes.Interface, namespace string) (*Status, error) {
+	st, err := listStatus(ctx, cs, namespace)
+	if err != nil || !st.Empty() {
+		return st, err
+	}
+	_, err = cs.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, &NoNamespaceError{Namespace: namespace}
+	}
+	// Another error (say, no right to read namespaces) leaves the answer
+	// as it is: the namespace is empty as far as we can see.
+	return st, nil
+}
+
+// Empty reports whether the status holds no object at all.
+func (s *Status) Empty() bool {
+	return len(s.Deployments) == 0 && len(s.Pods) == 0 && len(s.Services) == 0
+}
+
+func listStatus(ctx context.Context, cs kubernetes.Interface, namespace string) (*Status, error) {
 	opts := metav1.ListOptions{LabelSelector: PartOfSelector}
-	st := &Status{Namespace: namespace}
+	st := &Status{Namespace: namespace, Deployments: []DeploymentRow{}, Pods: []PodRow{},
+		Services: []ServiceRow{}}
 	deps, err := cs.AppsV1().Deployments(namespace).List(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("listing deployments: %w", err)

@@ -2,6 +2,8 @@ package kube
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -65,5 +67,45 @@ spec: {type: NodePort, clusterIP: 10.96.0.20, ports: [{port: 4000, nodePort: 300
 	}
 	if diff := cmp.Diff(string(want), got); diff != "" {
 		t.Errorf("Status.Text() mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestStatusEmpty checks that an empty namespace gives an empty status
+// whose lists encode as [] (not null), and that a namespace that does not
+// exist says so.
+func TestStatusEmpty(t *testing.T) {
+	ns := &corev1.Namespace{}
+	ns.Name = "default"
+	cs := fake.NewClientset(ns)
+	tests := []struct {
+		namespace string
+		wantJSON  string
+		wantErr   string
+	}{
+		{namespace: "default",
+			wantJSON: `{"namespace":"default","deployments":[],"pods":[],"services":[]}`},
+		{namespace: "nope", wantErr: `namespace "nope" does not exist`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.namespace, func(t *testing.T) {
+			st, err := GetStatus(context.Background(), cs, tt.namespace)
+			if tt.wantErr != "" {
+				var nn *NoNamespaceError
+				if !errors.As(err, &nn) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("GetStatus(%q) error = %v, want %q", tt.namespace, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := json.Marshal(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.wantJSON, string(b)); diff != "" || !st.Empty() {
+				t.Errorf("empty %v, JSON (-want +got):\n%s", st.Empty(), diff)
+			}
+		})
 	}
 }
