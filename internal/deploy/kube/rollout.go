@@ -181,15 +181,24 @@ func (s *rolloutState) check(ctx context.Context, get getDeployment, pods listPo
 // failure that waiting will not cure.
 func (s *rolloutState) failingPod(ctx context.Context, dep *appsv1.Deployment,
 	pods listPods, rss listRSs) *diagnose.Finding {
+	// Until the controller has seen the latest spec, the current
+	// ReplicaSet may still be the previous one, whose pods are not this
+	// rollout's to judge.
+	if dep.Status.ObservedGeneration < dep.Generation {
+		return nil
+	}
 	sel, err := metav1.LabelSelectorAsSelector(dep.Spec.Selector)
 	if err != nil {
 		return nil
 	}
-	list, _ := pods(sel)
 	hash := newTemplateHash(dep, rss, sel)
+	if hash == "" {
+		return nil
+	}
+	list, _ := pods(sel)
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	for _, pod := range list {
-		if hash != "" && pod.Labels[appsv1.DefaultDeploymentUniqueLabelKey] != hash {
+		if pod.Labels[appsv1.DefaultDeploymentUniqueLabelKey] != hash {
 			continue
 		}
 		if pod.CreationTimestamp.Time.Before(s.w.Since.Truncate(time.Second)) {

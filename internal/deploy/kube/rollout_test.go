@@ -110,6 +110,12 @@ func TestWait(t *testing.T) {
 			ErrRolloutTimeout, ""},
 		{"progress deadline exceeded", []runtime.Object{rolloutDeployment(statusDeadline)},
 			ErrRolloutFailed, ""},
+		// Just after an apply: the controller has not seen generation 3 yet,
+		// so the current ReplicaSet's failing pod is the previous apply's.
+		{"spec not observed yet, previous pod failing", []runtime.Object{
+			withGeneration(rolloutDeployment(statusProgressing), 3),
+			rolloutReplicaSet(), rolloutPod("posts-depl-7d9f-a", "7d9f", "ErrImageNeverPull")},
+			ErrRolloutTimeout, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -150,6 +156,11 @@ func TestWaitSeesALaterFailure(t *testing.T) {
 	if ctx.Err() != nil {
 		t.Errorf("Wait() returned only at the deadline")
 	}
+}
+
+func withGeneration(d *appsv1.Deployment, gen int64) *appsv1.Deployment {
+	d.Generation = gen
+	return d
 }
 
 func decodeInto(doc string, v any) {
