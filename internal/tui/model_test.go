@@ -78,14 +78,14 @@ func TestServicesLost(t *testing.T) {
 		{Name: "posts", State: "running", Health: HealthReady, Address: "http://127.0.0.1:4000"},
 	}
 	m.Update(ServicesMsg{Items: items})
-	m.Update(ConnMsg{Source: "local", Err: errors.New("the local system is not running")})
+	m.Update(ConnMsg{Source: "local system", Err: errors.New("the local system is not running")})
 	got := screen(m)
 	checkSize(t, got, 80, 24)
 	checkGolden(t, "services-lost-80x24", got)
 	if strings.Contains(got, "ready") {
 		t.Errorf("a service of a lost system still shows as ready:\n%s", got)
 	}
-	m.Update(ConnMsg{Source: "local"})
+	m.Update(ConnMsg{Source: "local system"})
 	if got := screen(m); strings.Contains(got, "unknown") {
 		t.Errorf("services still unknown after the system is back:\n%s", got)
 	}
@@ -158,6 +158,24 @@ func TestFooterKeepsHelpAndQuit(t *testing.T) {
 			if got := strings.TrimRight(lastLine(screen(m)), " "); !strings.HasSuffix(got, "? help  q quit") {
 				t.Errorf("kubernetes %v, width %d: footer %q lacks ? help and q quit", kube, w, got)
 			}
+		}
+	}
+}
+
+// TestColumnsFitContent checks that at 160 columns a pod's name takes what
+// it needs, not the whole line, that an event's reason is not cut, and
+// that at least two blanks part a column from the next.
+func TestColumnsFitContent(t *testing.T) {
+	m := loaded(t, Config{})
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
+	got := screen(m)
+	for _, want := range []string{
+		"  client-depl-5d9c7b8f6-x2k9z      0/1    ErrImageNeverPull",
+		"  WARN    ErrImageNeverPull  pod/client-depl-5d9c7b8f6-x2k9z  Container",
+		"  3     CommentModerated  comment",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("screen lacks %q:\n%s", want, got)
 		}
 	}
 }

@@ -7,11 +7,22 @@ import (
 )
 
 // column is one column of a pane: its heading and its width. A width of
-// zero makes the column take whatever the other columns leave.
+// zero makes the column take whatever the other columns leave. A column
+// grows up to upTo to fit its longest cell while the flexible column keeps
+// minFlex. A flexible column with fit takes no more than its longest cell
+// needs, leaving the rest of the line blank.
 type column struct {
 	title string
 	width int
+	upTo  int
+	fit   bool
 }
+
+// gap is the blank between two columns.
+const gap = "  "
+
+// minFlex is the width the flexible column keeps before others grow.
+const minFlex = 24
 
 // row is one line of a pane. key identifies the object behind it (a pod's
 // name, a deployment's name) across updates, so the selection survives a
@@ -204,27 +215,59 @@ func (p *pane) headings() []string {
 // format lays cells out in the pane's columns, after the two-character
 // selection mark.
 func (p *pane) format(cells []string) string {
-	flex := p.width - 2
-	for _, c := range p.columns {
-		flex -= c.width + 1
-	}
+	widths := p.widths()
 	var b strings.Builder
-	for i, c := range p.columns {
-		w := c.width
-		if w == 0 {
-			w = max(flex, 4)
-		}
+	for i := range p.columns {
 		cell := ""
 		if i < len(cells) {
 			cell = cells[i]
 		}
 		if i == len(p.columns)-1 {
-			b.WriteString(ansi.Truncate(cell, w, "…"))
+			b.WriteString(ansi.Truncate(cell, widths[i], "…"))
 			break
 		}
-		b.WriteString(pad(ansi.Truncate(cell, w, "…"), w) + " ")
+		b.WriteString(pad(ansi.Truncate(cell, widths[i], "…"), widths[i]) + gap)
 	}
 	return strings.TrimRight(b.String(), " ")
+}
+
+// widths gives every column its width for the pane's width and rows.
+func (p *pane) widths() []int {
+	widths := make([]int, len(p.columns))
+	longest := make([]int, len(p.columns))
+	for i, c := range p.columns {
+		longest[i] = ansi.StringWidth(c.title)
+	}
+	for _, r := range p.rows {
+		for i, cell := range r.cells {
+			if i < len(longest) {
+				longest[i] = max(longest[i], ansi.StringWidth(cell))
+			}
+		}
+	}
+	flex := p.width - 2 - len(gap)*(len(p.columns)-1)
+	for i, c := range p.columns {
+		widths[i] = c.width
+		flex -= c.width
+	}
+	for i, c := range p.columns {
+		if c.width == 0 || c.upTo <= c.width {
+			continue
+		}
+		grow := min(longest[i], c.upTo) - c.width
+		grow = min(max(grow, 0), max(flex-minFlex, 0))
+		widths[i] += grow
+		flex -= grow
+	}
+	for i, c := range p.columns {
+		if c.width == 0 {
+			widths[i] = max(flex, 4)
+			if c.fit {
+				widths[i] = max(min(flex, longest[i]), 4)
+			}
+		}
+	}
+	return widths
 }
 
 // fit cuts s to width and pads it to exactly width.

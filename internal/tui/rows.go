@@ -16,32 +16,37 @@ import (
 
 func newDeploymentsPane() *pane {
 	return newPane("Deployments", "waiting for the cluster…",
-		column{"NAME", 20}, column{"READY", 6}, column{"UP-TO-DATE", 10},
-		column{"AVAILABLE", 9}, column{"IMAGE", 0})
+		column{title: "NAME", width: 16, upTo: 32}, column{title: "READY", width: 5},
+		column{title: "UP-TO-DATE", width: 10}, column{title: "AVAILABLE", width: 9},
+		column{title: "IMAGE"})
 }
 
 func newPodsPane() *pane {
 	return newPane("Pods", "waiting for the cluster…",
-		column{"NAME", 0}, column{"READY", 6}, column{"STATUS", 18},
-		column{"RESTARTS", 8}, column{"AGE", 6})
+		column{title: "NAME", fit: true}, column{title: "READY", width: 5},
+		column{title: "STATUS", width: 16, upTo: 26}, column{title: "RESTARTS", width: 8},
+		column{title: "AGE", width: 5})
 }
 
 func newKubeEventsPane() *pane {
 	return newPane("Kubernetes events", "no events yet",
-		column{"AGE", 5}, column{"TYPE", 6}, column{"REASON", 16},
-		column{"OBJECT", 24}, column{"MESSAGE", 0})
+		column{title: "AGE", width: 4}, column{title: "TYPE", width: 6},
+		column{title: "REASON", width: 14, upTo: 24}, column{title: "OBJECT", width: 20, upTo: 48},
+		column{title: "MESSAGE"})
 }
 
 func newBlogPane() *pane {
 	p := newPane("Blog events", "no blog events yet",
-		column{"SEQ", 6}, column{"TYPE", 16}, column{"SUMMARY", 0})
+		column{title: "SEQ", width: 4, upTo: 8}, column{title: "TYPE", width: 14, upTo: 20},
+		column{title: "SUMMARY"})
 	p.newestFirst = true
 	return p
 }
 
 func newServicesPane() *pane {
 	return newPane("Services", "waiting for the services…",
-		column{"NAME", 12}, column{"STATE", 9}, column{"HEALTH", 17}, column{"ADDRESS", 0})
+		column{title: "NAME", width: 10, upTo: 20}, column{title: "STATE", width: 7, upTo: 9},
+		column{title: "HEALTH", width: 12, upTo: 17}, column{title: "ADDRESS"})
 }
 
 func deploymentRows(items []*appsv1.Deployment) []row {
