@@ -56,7 +56,8 @@ func Connect(opts ConnectOptions) (*Cluster, error) {
 
 	raw, err := loader.RawConfig()
 	if err != nil {
-		return nil, fmt.Errorf("reading the kubeconfig: %w", err)
+		return nil, fmt.Errorf("reading the kubeconfig: %w: name your cluster's file with "+
+			"--kubeconfig or $KUBECONFIG, or run the system without a cluster with --target local", err)
 	}
 	name := opts.Context
 	if name == "" {
