@@ -253,6 +253,7 @@ func (m *Model) refreshServices() {
 		}
 	}
 	m.panes[0].SetRows(serviceRows(items))
+	m.layout()
 }
 
 // servicesLost reports whether the local or Docker system cannot be read:
@@ -271,17 +272,27 @@ func (m *Model) refreshRows() {
 	blog := m.panes[len(m.panes)-1]
 	blog.SetRows(blogRows(m.blog))
 	if !m.cfg.Kubernetes {
+		m.layout()
 		return
 	}
 	now := m.cfg.Now()
 	m.panes[paneDeployments].SetRows(deploymentRows(m.deployments))
 	m.panes[panePods].SetRows(podRows(m.pods, now))
 	m.panes[paneKubeEvents].SetRows(kubeEventRows(m.kubeEvents, now))
+	m.layout()
 }
 
 // SetSize lays the screen out for a terminal of width x height.
 func (m *Model) SetSize(width, height int) {
 	m.width, m.height = width, height
+	m.layout()
+}
+
+// layout shares the lines under the banners among the panes by weight,
+// then gives the lines a pane does not need to the panes that need more,
+// one at a time in turn, so that no pane keeps blank lines while another's
+// rows are cut.
+func (m *Model) layout() {
 	body := max(m.height-2-len(m.banners()), 0)
 	weights := []int{5, 7, 5, 5}
 	if !m.cfg.Kubernetes {
@@ -291,16 +302,36 @@ func (m *Model) SetSize(width, height int) {
 	for _, w := range weights {
 		total += w
 	}
-	left := body
-	for i, p := range m.panes {
-		h := body * weights[i] / total
-		if i == len(m.panes)-1 {
-			h = left
-		}
-		left -= h
-		p.SetSize(width, h)
+	hs := make([]int, len(m.panes))
+	spare := body
+	for i := range m.panes {
+		hs[i] = body * weights[i] / total
+		spare -= hs[i]
 	}
-	m.detail.SetSize(width, body)
+	for i, p := range m.panes {
+		if need := p.need(); hs[i] > need {
+			spare += hs[i] - need
+			hs[i] = need
+		}
+	}
+	for spare > 0 {
+		gave := false
+		for i, p := range m.panes {
+			if spare > 0 && hs[i] < p.need() {
+				hs[i]++
+				spare--
+				gave = true
+			}
+		}
+		if !gave {
+			break
+		}
+	}
+	hs[len(hs)-1] += spare
+	for i, p := range m.panes {
+		p.SetSize(m.width, hs[i])
+	}
+	m.detail.SetSize(m.width, body)
 }
 
 func (m *Model) focused() *pane { return m.panes[m.focus] }

@@ -180,6 +180,31 @@ func TestColumnsFitContent(t *testing.T) {
 	}
 }
 
+// TestSpareLinesGoToCutPanes checks that at 160x50 the services pane
+// keeps no blank lines while the blog events are cut.
+func TestSpareLinesGoToCutPanes(t *testing.T) {
+	m := New(Config{Title: "blogctl tui · local", Now: func() time.Time { return now }})
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
+	m.Update(ServicesMsg{Items: []ServiceStatus{
+		{Name: "event-bus", State: "running", Health: HealthReady},
+		{Name: "posts", State: "running", Health: HealthReady},
+	}})
+	var evs []event.Event
+	for i := range 100 {
+		ev := fixtureBlogEvents(t)[0]
+		ev.Seq = uint64(i + 1)
+		evs = append(evs, ev)
+	}
+	m.Update(BlogEventsMsg{Events: evs})
+	if got, want := m.panes[0].height, 4; got != want {
+		t.Errorf("services pane is %d lines high, want %d: title, heading, 2 services", got, want)
+	}
+	if got, want := m.panes[1].bodyHeight(), 50-2-4-2; got != want {
+		t.Errorf("blog events show %d rows, want %d", got, want)
+	}
+	checkSize(t, screen(m), 160, 50)
+}
+
 func lastLine(s string) string { return s[strings.LastIndex(s, "\n")+1:] }
 
 // TestBlogCursorFollowsNewest checks that the blog events' selection stays

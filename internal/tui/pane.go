@@ -124,6 +124,10 @@ func (p *pane) visible() []row {
 	return out
 }
 
+// need is the height that shows every row: title, heading and rows, or
+// the line that says there are none.
+func (p *pane) need() int { return 2 + max(len(p.rows), 1) }
+
 // bodyHeight is how many rows fit under the title and heading.
 func (p *pane) bodyHeight() int { return max(p.height-2, 0) }
 
