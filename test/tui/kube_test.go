@@ -129,10 +129,34 @@ func clusterClient(t *testing.T, kubeconfig, kctx string) kubernetes.Interface {
 	return cs
 }
 
-// brokenDeployment creates a namespace with one deployment whose image
-// was never built, with imagePullPolicy Never, and deletes the namespace
-// at the end of the test.
-func brokenDeployment(t *testing.T, cs kubernetes.Interface) string {
+// TestKubeEmptyNamespace runs the dashboard on a namespace with nothing
+// in it: the panes say that it has no deployments and no pods, and the
+// banner says that there is no event bus, not that a connection was lost.
+func TestKubeEmptyNamespace(t *testing.T) {
+	needTmux(t)
+	kubeconfig, kctx := clusterEnv(t)
+	testenv.Need(t, kubeconfig != "", "the test cluster",
+		"start it with test/cluster/up, which writes BLOGCTL_TEST_KUBECONFIG to its env file")
+	ns := emptyNamespace(t, clusterClient(t, kubeconfig, kctx))
+	bin := blogctl(t)
+
+	term := startTerminal(t, 160, 50, bin, "tui", "--kubeconfig", kubeconfig, "--context", kctx, "-n", ns)
+	for _, want := range []string{"no deployments in namespace " + ns, "no pods in namespace " + ns,
+		"no event bus in namespace " + ns} {
+		term.waitForText(want, 30*time.Second)
+	}
+	screen := term.waitForText("blog events will show once it is deployed", 5*time.Second)
+	if strings.Contains(screen, "CONNECTION LOST") || strings.Contains(screen, "waiting for the cluster") {
+		t.Errorf("an empty namespace shows as lost or waiting:\n%s", screen)
+	}
+	checkFits(t, screen, 160, 50)
+	term.send("q")
+	term.waitFor("the dashboard to exit", 5*time.Second, func(string) bool { return term.dead() })
+}
+
+// emptyNamespace creates a namespace and deletes it at the end of the
+// test.
+func emptyNamespace(t *testing.T, cs kubernetes.Interface) string {
 	t.Helper()
 	ctx := t.Context()
 	ns := fmt.Sprintf("blogctl-tui-test-%d", time.Now().UnixNano()%1000000)
@@ -144,6 +168,16 @@ func brokenDeployment(t *testing.T, cs kubernetes.Interface) string {
 	t.Cleanup(func() {
 		_ = cs.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{})
 	})
+	return ns
+}
+
+// brokenDeployment creates a namespace with one deployment whose image
+// was never built, with imagePullPolicy Never, and deletes the namespace
+// at the end of the test.
+func brokenDeployment(t *testing.T, cs kubernetes.Interface) string {
+	t.Helper()
+	ctx := t.Context()
+	ns := emptyNamespace(t, cs)
 
 	labels := map[string]string{"app": "broken"}
 	one := int32(1)

@@ -14,8 +14,9 @@ import (
 
 // TestLocalDashboard runs the dashboard against a local system in an 80x24
 // terminal: the services show as ready, a post created through the API
-// appears in the blog events pane, the help lists the keys, a resize
-// redraws, and q quits.
+// appears in the blog events pane, the help lists the keys that apply, a
+// resize redraws, a stopped system shows its services as unknown, and q
+// quits.
 func TestLocalDashboard(t *testing.T) {
 	needTmux(t)
 	bin := blogctl(t)
@@ -45,7 +46,10 @@ func TestLocalDashboard(t *testing.T) {
 	term.waitForText("Blog events", 5*time.Second)
 
 	term.send("?")
-	term.waitForText("restart the selected deployment's rollout", 5*time.Second)
+	screen = term.waitForText("follow the selected service's logs", 5*time.Second)
+	if strings.Contains(screen, "deployment") || strings.Contains(screen, "pod") {
+		t.Errorf("the local help offers Kubernetes keys:\n%s", screen)
+	}
 	term.send("Escape")
 	term.waitForText("Blog events", 5*time.Second)
 
@@ -62,6 +66,9 @@ func TestLocalDashboard(t *testing.T) {
 	sys.stop()
 	term.waitForText("CONNECTION LOST to the event bus", 15*time.Second)
 	term.waitForText("CONNECTION LOST to the local system", 15*time.Second)
+	term.waitFor("the services unknown", 5*time.Second, func(s string) bool {
+		return strings.Count(s, " unknown ") >= 6 && !strings.Contains(s, " ready ")
+	})
 	sys.start()
 	term.waitFor("the banners gone", 10*time.Second, func(s string) bool {
 		return !strings.Contains(s, "CONNECTION LOST") && strings.Contains(s, title)
