@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/blogctl/blogctl/internal/blog"
 	"github.com/blogctl/blogctl/internal/deploy/image"
@@ -116,21 +117,36 @@ func (o *kubeDownOptions) run(ctx context.Context, s *Streams) error {
 }
 
 // kubeStatusOptions are the Kubernetes target's part of "blogctl status".
-type kubeStatusOptions struct{ cluster kubeFlags }
+type kubeStatusOptions struct {
+	cluster       kubeFlags
+	allNamespaces bool
+}
 
-func (o *kubeStatusOptions) addFlags(cmd *cobra.Command) { o.cluster.addFlags(cmd) }
+func (o *kubeStatusOptions) addFlags(cmd *cobra.Command) {
+	o.cluster.addFlags(cmd)
+	cmd.Flags().BoolVarP(&o.allNamespaces, "all-namespaces", "A", false,
+		"kubernetes: the blog system's objects in every namespace, as kubectl -A")
+}
 
 func (o *kubeStatusOptions) run(ctx context.Context, s *Streams, output string) error {
 	cluster, err := o.cluster.connect()
 	if err != nil {
 		return err
 	}
-	st, err := kube.GetStatus(ctx, cluster.Clientset, cluster.Namespace)
+	ns := cluster.Namespace
+	if o.allNamespaces {
+		ns = metav1.NamespaceAll
+	}
+	st, err := kube.GetStatus(ctx, cluster.Clientset, ns)
 	if err != nil {
 		return cluster.Explain(err)
 	}
 	if st.Empty() && (output == outputText || output == "") {
-		fmt.Fprintf(s.ErrOut, "No resources found in namespace %s.\n", cluster.Namespace)
+		where := "in namespace " + ns
+		if o.allNamespaces {
+			where = "in any namespace"
+		}
+		fmt.Fprintf(s.ErrOut, "No resources found %s.\n", where)
 		return nil
 	}
 	return printOutput(s.Out, output, st, func() string { return st.Text(time.Now()) })

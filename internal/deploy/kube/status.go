@@ -18,7 +18,8 @@ import (
 // PartOfSelector selects every object of the blog system.
 const PartOfSelector = "app.kubernetes.io/part-of=blog"
 
-// Status is what "blogctl status" shows of the system on a cluster.
+// Status is what "blogctl status" shows of the system on a cluster. An
+// empty Namespace means every namespace: each row then names its own.
 type Status struct {
 	Namespace   string          `json:"namespace"`
 	Deployments []DeploymentRow `json:"deployments"`
@@ -28,6 +29,7 @@ type Status struct {
 
 // DeploymentRow is one line of "kubectl get deployments".
 type DeploymentRow struct {
+	Namespace string    `json:"namespace"`
 	Name      string    `json:"name"`
 	Desired   int32     `json:"desired"`
 	Ready     int32     `json:"ready"`
@@ -38,15 +40,17 @@ type DeploymentRow struct {
 
 // PodRow is one line of "kubectl get pods".
 type PodRow struct {
-	Name     string    `json:"name"`
-	Ready    string    `json:"ready"`
-	Status   string    `json:"status"`
-	Restarts int       `json:"restarts"`
-	Created  time.Time `json:"created"`
+	Namespace string    `json:"namespace"`
+	Name      string    `json:"name"`
+	Ready     string    `json:"ready"`
+	Status    string    `json:"status"`
+	Restarts  int       `json:"restarts"`
+	Created   time.Time `json:"created"`
 }
 
 // ServiceRow is one line of "kubectl get services".
 type ServiceRow struct {
+	Namespace string `json:"namespace"`
 	Name      string `json:"name"`
 	Type      string `json:"type"`
 	ClusterIP string `json:"clusterIP"`
@@ -64,10 +68,10 @@ func (e *NoNamespaceError) Error() string {
 
 // GetStatus reads the blog system's deployments, pods and services. When
 // it finds none, it checks that namespace exists: a *NoNamespaceError if
-// not.
+// not. An empty namespace (metav1.NamespaceAll) reads every namespace.
 func GetStatus(ctx context.Context, cs kubernetes.Interface, namespace string) (*Status, error) {
 	st, err := listStatus(ctx, cs, namespace)
-	if err != nil || !st.Empty() {
+	if err != nil || !st.Empty() || namespace == metav1.NamespaceAll {
 		return st, err
 	}
 	_, err = cs.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
@@ -97,7 +101,7 @@ func listStatus(ctx context.Context, cs kubernetes.Interface, namespace string) 
 		if d.Spec.Replicas != nil {
 			desired = *d.Spec.Replicas
 		}
-		st.Deployments = append(st.Deployments, DeploymentRow{Name: d.Name, Desired: desired,
+		st.Deployments = append(st.Deployments, DeploymentRow{Namespace: d.Namespace, Name: d.Name, Desired: desired,
 			Ready: d.Status.ReadyReplicas, UpToDate: d.Status.UpdatedReplicas,
 			Available: d.Status.AvailableReplicas, Created: d.CreationTimestamp.Time})
 	}
@@ -108,7 +112,7 @@ func listStatus(ctx context.Context, cs kubernetes.Interface, namespace string) 
 	for i := range pods.Items {
 		p := &pods.Items[i]
 		ready, total := PodReady(p)
-		st.Pods = append(st.Pods, PodRow{Name: p.Name, Ready: fmt.Sprintf("%d/%d", ready, total),
+		st.Pods = append(st.Pods, PodRow{Namespace: p.Namespace, Name: p.Name, Ready: fmt.Sprintf("%d/%d", ready, total),
 			Status: PodStatus(p), Restarts: PodRestarts(p), Created: p.CreationTimestamp.Time})
 	}
 	svcs, err := cs.CoreV1().Services(namespace).List(ctx, opts)
@@ -118,12 +122,15 @@ func listStatus(ctx context.Context, cs kubernetes.Interface, namespace string) 
 	for _, s := range svcs.Items {
 		st.Services = append(st.Services, serviceRow(s))
 	}
-	sort.Slice(st.Pods, func(i, j int) bool { return st.Pods[i].Name < st.Pods[j].Name })
+	sort.Slice(st.Pods, func(i, j int) bool {
+		a, b := st.Pods[i], st.Pods[j]
+		return a.Namespace < b.Namespace || a.Namespace == b.Namespace && a.Name < b.Name
+	})
 	return st, nil
 }
 
 func serviceRow(s corev1.Service) ServiceRow {
-	r := ServiceRow{Name: s.Name, Type: string(s.Spec.Type), ClusterIP: s.Spec.ClusterIP}
+	r := ServiceRow{Namespace: s.Namespace, Name: s.Name, Type: string(s.Spec.Type), ClusterIP: s.Spec.ClusterIP}
 	if r.ClusterIP == "" {
 		r.ClusterIP = "<none>"
 	}
@@ -149,23 +156,31 @@ func serviceRow(s corev1.Service) ServiceRow {
 }
 
 // Text renders the status as three kubectl-like tables; now dates the ages.
+// Across every namespace, each table starts with a NAMESPACE column.
 func (s *Status) Text(now time.Time) string {
-	deps := [][]string{{"DEPLOYMENT", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"}}
+	all := s.Namespace == metav1.NamespaceAll
+	row := func(ns string, cells ...string) []string {
+		if all {
+			return append([]string{ns}, cells...)
+		}
+		return cells
+	}
+	deps := [][]string{row("NAMESPACE", "DEPLOYMENT", "READY", "UP-TO-DATE", "AVAILABLE", "AGE")}
 	for _, d := range s.Deployments {
-		deps = append(deps, []string{d.Name, fmt.Sprintf("%d/%d", d.Ready, d.Desired),
-			fmt.Sprint(d.UpToDate), fmt.Sprint(d.Available), age(now, d.Created)})
+		deps = append(deps, row(d.Namespace, d.Name, fmt.Sprintf("%d/%d", d.Ready, d.Desired),
+			fmt.Sprint(d.UpToDate), fmt.Sprint(d.Available), age(now, d.Created)))
 	}
-	pods := [][]string{{"POD", "READY", "STATUS", "RESTARTS", "AGE"}}
+	pods := [][]string{row("NAMESPACE", "POD", "READY", "STATUS", "RESTARTS", "AGE")}
 	for _, p := range s.Pods {
-		pods = append(pods, []string{p.Name, p.Ready, p.Status, fmt.Sprint(p.Restarts), age(now, p.Created)})
+		pods = append(pods, row(p.Namespace, p.Name, p.Ready, p.Status, fmt.Sprint(p.Restarts), age(now, p.Created)))
 	}
-	svcs := [][]string{{"SERVICE", "TYPE", "CLUSTER-IP", "EXTERNAL", "PORT(S)"}}
+	svcs := [][]string{row("NAMESPACE", "SERVICE", "TYPE", "CLUSTER-IP", "EXTERNAL", "PORT(S)")}
 	for _, v := range s.Services {
 		ext := v.External
 		if ext == "" {
 			ext = "<none>"
 		}
-		svcs = append(svcs, []string{v.Name, v.Type, v.ClusterIP, ext, v.Ports})
+		svcs = append(svcs, row(v.Namespace, v.Name, v.Type, v.ClusterIP, ext, v.Ports))
 	}
 	return table(deps) + "\n" + table(pods) + "\n" + table(svcs)
 }

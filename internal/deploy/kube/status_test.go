@@ -109,3 +109,29 @@ func TestStatusEmpty(t *testing.T) {
 		})
 	}
 }
+
+// TestStatusAllNamespaces checks that every namespace is read and that
+// the tables then name each row's namespace.
+func TestStatusAllNamespaces(t *testing.T) {
+	var objs []runtime.Object
+	for _, ns := range []string{"blog", "staging"} {
+		pod := &corev1.Pod{}
+		pod.Name, pod.Namespace = "posts-depl-1", ns
+		pod.Labels = map[string]string{"app.kubernetes.io/part-of": "blog"}
+		objs = append(objs, pod)
+	}
+	st, err := GetStatus(context.Background(), fake.NewClientset(objs...), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, line := range strings.Split(st.Text(time.Now()), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && (f[1] == "POD" || strings.HasPrefix(f[1], "posts-depl")) {
+			got = append(got, f[0]+" "+f[1])
+		}
+	}
+	want := []string{"NAMESPACE POD", "blog posts-depl-1", "staging posts-depl-1"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("pods across namespaces (-want +got):\n%s", diff)
+	}
+}
