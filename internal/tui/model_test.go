@@ -124,6 +124,13 @@ func TestBusMissing(t *testing.T) {
 	if !strings.Contains(flat, want) || strings.Contains(got, "LOST") {
 		t.Errorf("screen lacks %q or says LOST:\n%s", want, got)
 	}
+
+	local := New(Config{Title: "blogctl tui · local", Now: func() time.Time { return now }})
+	local.Update(ConnMsg{Source: sourceBus, Missing: true, Err: errors.New("no state file")})
+	flat = strings.Join(strings.Fields(screen(local)), " ")
+	if want := "no event bus (no state file); blog events will show once it runs"; !strings.Contains(flat, want) {
+		t.Errorf("local screen lacks %q:\n%s", want, flat)
+	}
 }
 
 // TestLocalKeys checks that the help and the footer of a local or Docker

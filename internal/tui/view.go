@@ -58,11 +58,11 @@ func (m *Model) bannerText(source string) string {
 	if !m.missing[source] {
 		return "CONNECTION LOST to the " + source + ", reconnecting: " + reason
 	}
-	where := ""
-	if m.cfg.Kubernetes && m.cfg.Namespace != "" {
-		where = " in namespace " + m.cfg.Namespace
+	where, when := "", "it runs"
+	if m.cfg.Kubernetes {
+		where, when = " in namespace "+m.cfg.Namespace, "it is deployed"
 	}
-	return "no " + source + where + " (" + reason + "); blog events will show once it is deployed"
+	return "no " + source + where + " (" + reason + "); blog events will show once " + when
 }
 
 // wrap breaks s into lines of width, at most n of them, the last cut with
