@@ -19,6 +19,7 @@ type manifestsOptions struct {
 	prefix     string
 	tag        string
 	pullPolicy string
+	words      string
 	flags      manifestFlags
 }
 
@@ -40,6 +41,8 @@ edit them, then "blogctl apply -f DIR" applies them.`,
 	fs.StringVar(&o.tag, "tag", "latest", "image tag, such as the sha-... tag of a build")
 	fs.StringVar(&o.pullPolicy, "pull-policy", string(corev1.PullIfNotPresent),
 		"imagePullPolicy: Always, IfNotPresent or Never")
+	fs.StringVar(&o.words, "words", "", "words that get a comment rejected, comma-separated, "+
+		"given to the moderation service as BLOGCTL_WORDS (empty: its default, orange)")
 	o.flags.addFlags(cmd)
 	return cmd
 }
@@ -50,6 +53,7 @@ func (o *manifestsOptions) run() error {
 		return err
 	}
 	cfg.ImagePrefix, cfg.Tag, cfg.PullPolicy = o.prefix, o.tag, corev1.PullPolicy(o.pullPolicy)
+	cfg.Words = o.words
 	files, err := manifest.Render(cfg)
 	if err != nil {
 		return err

@@ -26,6 +26,7 @@ type kubeUpOptions struct {
 	containerdAddress string
 	prefix            func() string
 	source            func() string
+	words             func() string
 }
 
 func (o *kubeUpOptions) addFlags(cmd *cobra.Command) {
@@ -40,6 +41,8 @@ func (o *kubeUpOptions) addFlags(cmd *cobra.Command) {
 	o.prefix = sharedString(cmd, "image-prefix", defaultImagePrefix,
 		"image name prefix: a Docker ID or registry path, as in cygnet or localhost:5000/blog")
 	o.source = sharedString(cmd, "source", "", "blogctl's source tree to build from (default: found from the working directory)")
+	o.words = sharedString(cmd, "words", "", "words that get a comment rejected, comma-separated, "+
+		"given to the moderation service on every target (empty: its default, orange)")
 }
 
 func (o *kubeUpOptions) run(ctx context.Context, s *Streams) error {
@@ -47,6 +50,7 @@ func (o *kubeUpOptions) run(ctx context.Context, s *Streams) error {
 	if err != nil {
 		return err
 	}
+	cfg.Words = o.words()
 	cluster, err := o.cluster.connect()
 	if err != nil {
 		return err

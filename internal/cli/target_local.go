@@ -30,8 +30,8 @@ func (o *localUpOptions) addFlags(cmd *cobra.Command) {
 		"port, comments at +1, query +2, moderation +3, event-bus +5, client +6 (0: standard ports)")
 	o.gatewayPort = sharedInt(cmd, "gateway-port", local.DefaultGatewayPort,
 		"the gateway's port on this machine")
-	o.words = sharedString(cmd, "words", "", "local: words that get a comment rejected, "+
-		"comma-separated (empty: the moderation service's default, orange)")
+	o.words = sharedString(cmd, "words", "", "words that get a comment rejected, comma-separated, "+
+		"given to the moderation service on every target (empty: its default, orange)")
 	o.verbose = sharedBool(cmd, "verbose", false, "local: copy the services' logs to stderr as well")
 	o.readyTimeout = sharedDuration(cmd, "ready-timeout", local.DefaultReadyTimeout,
 		"how long to wait for every service to be ready")

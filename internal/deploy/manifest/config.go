@@ -48,6 +48,9 @@ type Config struct {
 	IngressClass  string
 	// Resources of every container.
 	CPURequest, MemoryRequest, MemoryLimit string
+	// Words are the moderation service's rejected words, comma-separated,
+	// given to it as BLOGCTL_WORDS; empty keeps its default (orange).
+	Words string
 }
 
 // DefaultConfig returns the course's names and blogctl's defaults.

@@ -32,7 +32,7 @@ func FileName(service string) string { return service + ".yaml" }
 type serviceData struct {
 	blog.Service
 	Image, PullPolicy, ServiceType, ExternalName string
-	EventBusURL, Subscribers                     string
+	EventBusURL, Subscribers, Words              string
 	Replicas                                     int
 	ClaimName, StorageClass, StorageSize         string
 	NoStorageClass                               bool
@@ -128,6 +128,9 @@ func (c Config) serviceData(svc blog.Service) serviceData {
 	}
 	if svc.Name == blog.EventBus {
 		d.Subscribers = c.subscribers()
+	}
+	if svc.Name == blog.Moderation {
+		d.Words = c.Words
 	}
 	return d
 }

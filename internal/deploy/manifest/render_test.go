@@ -31,6 +31,7 @@ func TestRenderGolden(t *testing.T) {
 	exposed.ExternalNames = map[string]string{"event-bus": "bus.example.com"}
 	exposed.StorageClass = "standard"
 	exposed.PostsNodePort = 30080
+	exposed.Words = "plum,kiwi"
 
 	for name, cfg := range map[string]Config{"default": DefaultConfig(), "no-storage-class": noStorage,
 		"service-types": exposed} {
@@ -96,6 +97,46 @@ func TestRenderDecodes(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("rendered objects mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestRenderWords checks that --words reaches the moderation container as
+// BLOGCTL_WORDS, and only it, and that nothing is set when it is empty.
+func TestRenderWords(t *testing.T) {
+	for _, tc := range []struct {
+		words string
+		want  map[string]string
+	}{
+		{words: "", want: map[string]string{}},
+		{words: "plum,kiwi", want: map[string]string{"moderation": "plum,kiwi"}},
+		{words: `it's "odd": #1`, want: map[string]string{"moderation": `it's "odd": #1`}},
+	} {
+		t.Run(tc.words, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.Words = tc.words
+			files, err := Render(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, f := range files {
+				for _, obj := range decodeAll(t, f.Content) {
+					d, ok := obj.(*appsv1.Deployment)
+					if !ok {
+						continue
+					}
+					c := d.Spec.Template.Spec.Containers[0]
+					for _, e := range c.Env {
+						if e.Name == "BLOGCTL_WORDS" {
+							got[c.Name] = e.Value
+						}
+					}
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("BLOGCTL_WORDS per container mismatch (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
