@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -62,6 +63,9 @@ func (o *doctorOptions) run(ctx context.Context) error {
 	if findings == nil {
 		findings = []*diagnose.Finding{}
 	}
+	fixer, closeFixer, fixerErr := o.newFixer(ctx, cluster, findings)
+	defer closeFixer()
+	reviewFindings(ctx, findings, fixer, fixerErr)
 	if err := printOutput(o.streams.Out, o.output, findings, func() string {
 		return findingsText(findings, cluster.Namespace)
 	}); err != nil {
@@ -73,7 +77,49 @@ func (o *doctorOptions) run(ctx context.Context) error {
 		}
 		return nil
 	}
-	return o.fixAll(ctx, cluster, findings)
+	if fixerErr != nil {
+		return fixerErr
+	}
+	return o.fixAll(ctx, fixer, findings)
+}
+
+// newFixer connects to the Docker engine and the cluster's node the way
+// "--fix" does, when a finding looks fixable. The close function is never
+// nil.
+func (o *doctorOptions) newFixer(ctx context.Context, c *kube.Cluster,
+	findings []*diagnose.Finding) (*diagnose.Fixer, func(), error) {
+	if !slices.ContainsFunc(findings, (*diagnose.Finding).Fixable) {
+		return nil, func() {}, nil
+	}
+	engine, err := image.Connect(ctx)
+	if err != nil {
+		return nil, func() {}, err
+	}
+	x, err := kube.NewFixer(ctx, kube.FixerOptions{Cluster: c, ContainerdAddress: o.containerdAddress,
+		Engine: engine, Save: kube.EngineSaver(engine), ManifestsDir: o.manifestsDir, Progress: o.streams.ErrOut})
+	if err != nil {
+		engine.Close()
+		return nil, func() {}, err
+	}
+	return x, func() { engine.Close() }, nil
+}
+
+// reviewFindings keeps the promise of "blogctl doctor --fix" only on the
+// findings the fixer would fix.
+func reviewFindings(ctx context.Context, findings []*diagnose.Finding, x *diagnose.Fixer, err error) {
+	if x != nil {
+		diagnose.Review(ctx, findings, x.Env)
+		return
+	}
+	if err == nil {
+		return
+	}
+	for _, f := range findings {
+		if f.Fixable() {
+			f.AutoFix = diagnose.FixNone
+			f.Fix += " (\"blogctl doctor --fix\" cannot: " + err.Error() + ")"
+		}
+	}
 }
 
 func findingsText(findings []*diagnose.Finding, ns string) string {
@@ -89,17 +135,7 @@ func findingsText(findings []*diagnose.Finding, ns string) string {
 
 // fixAll applies the safe fix of every fixable finding; the others are
 // reported together.
-func (o *doctorOptions) fixAll(ctx context.Context, c *kube.Cluster, findings []*diagnose.Finding) error {
-	engine, err := image.Connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer engine.Close()
-	x, err := kube.NewFixer(ctx, kube.FixerOptions{Cluster: c, ContainerdAddress: o.containerdAddress,
-		Engine: engine, Save: kube.EngineSaver(engine), ManifestsDir: o.manifestsDir, Progress: o.streams.ErrOut})
-	if err != nil {
-		return err
-	}
+func (o *doctorOptions) fixAll(ctx context.Context, x *diagnose.Fixer, findings []*diagnose.Finding) error {
 	var errs []error
 	for _, f := range findings {
 		plan, err := x.Fix(ctx, f)

@@ -79,6 +79,39 @@ type Env struct {
 // ErrNoSafeFix is returned for a finding that a person has to fix.
 var ErrNoSafeFix = errors.New("no safe automatic fix")
 
+// noFixError says why a finding that looked fixable has no safe automatic
+// fix here, and what to do instead.
+type noFixError struct{ pod, reason, fix string }
+
+func (e *noFixError) Error() string {
+	return fmt.Sprintf("%s: %s: %s: %s", e.pod, ErrNoSafeFix, e.reason, e.fix)
+}
+
+func (e *noFixError) Is(target error) bool { return target == ErrNoSafeFix }
+
+// Review asks the planner about every fixable finding, so that a finding
+// promises "blogctl doctor --fix" only when the fixer would apply a fix. A
+// finding it would not fix loses its AutoFix, and its Fix says why and what
+// to run first.
+func Review(ctx context.Context, findings []*Finding, env Env) {
+	for _, f := range findings {
+		if !f.Fixable() {
+			continue
+		}
+		_, err := PlanFix(ctx, f, env)
+		var nf *noFixError
+		switch {
+		case err == nil:
+			continue
+		case errors.As(err, &nf):
+			f.Fix = nf.reason + ": " + nf.fix
+		default:
+			f.Fix += " (\"blogctl doctor --fix\" cannot: " + err.Error() + ")"
+		}
+		f.AutoFix = FixNone
+	}
+}
+
 // PlanFix decides the safe fix of f. Every plan edits or re-applies the
 // manifest files, never only the live objects.
 func PlanFix(ctx context.Context, f *Finding, env Env) (*Plan, error) {
@@ -93,8 +126,9 @@ func PlanFix(ctx context.Context, f *Finding, env Env) (*Plan, error) {
 		return nil, err
 	}
 	if env.HasImage != nil && !env.SharedEngine && !env.HasImage(ctx, f.Image) {
-		return nil, fmt.Errorf("%s: %w: image %s is not on this machine either: build it "+
-			"(blogctl build, or blogctl up) first", f.Pod, ErrNoSafeFix, f.Image)
+		return nil, &noFixError{pod: f.Pod, reason: fmt.Sprintf("image %s is not on this machine either", f.Image),
+			fix: "build it first (blogctl build), then run \"blogctl doctor --fix\"; or run \"blogctl up\", " +
+				"which builds, loads and applies"}
 	}
 	p := &Plan{Finding: f, Deployment: dep, File: file}
 	switch {
@@ -102,8 +136,8 @@ func PlanFix(ctx context.Context, f *Finding, env Env) (*Plan, error) {
 	case env.Local && env.CanLoad:
 		p.Steps = append(p.Steps, Step{Kind: LoadImage, Target: f.Image})
 	case env.Local:
-		return nil, fmt.Errorf("%s: %w: blogctl cannot load images into this cluster's node: "+
-			"pass --containerd-address, or run \"blogctl up\", which pushes to its registry", f.Pod, ErrNoSafeFix)
+		return nil, &noFixError{pod: f.Pod, reason: "blogctl cannot load images into this cluster's node",
+			fix: "pass --containerd-address, or run \"blogctl up\", which pushes to its registry"}
 	default:
 		p.Steps = append(p.Steps, Step{Kind: PushImage, Target: f.Image})
 	}

@@ -93,6 +93,48 @@ func TestPlanFix(t *testing.T) {
 	}
 }
 
+// TestReview checks that after Review a finding promises an automatic fix
+// exactly when PlanFix would make one, and that an image missing from this
+// machine says to build it first.
+func TestReview(t *testing.T) {
+	dir := manifestsDir(t)
+	has := func(context.Context, string) bool { return true }
+	hasNot := func(context.Context, string) bool { return false }
+	tests := []struct {
+		name        string
+		pod         string
+		env         Env
+		wantFixable bool
+		wantFix     string
+	}{
+		{"image on this machine", "image never pulled",
+			Env{ManifestsDir: dir, Local: true, CanLoad: true, HasImage: has}, true, "load the image into the node"},
+		{"image not built anywhere", "image never pulled",
+			Env{ManifestsDir: dir, Local: true, CanLoad: true, HasImage: hasNot}, false,
+			"image blogctl/posts:sha-abc is not on this machine either: build it first (blogctl build)"},
+		{"node blogctl cannot load into", "image pull back-off",
+			Env{ManifestsDir: dir, Local: true, HasImage: has}, false, "pass --containerd-address"},
+		{"no manifests", "image pull back-off",
+			Env{ManifestsDir: filepath.Join(dir, "nope"), Local: true, CanLoad: true, HasImage: has}, false,
+			"\"blogctl doctor --fix\" cannot"},
+		{"crash loop stays unfixable", "crash loop with last logs",
+			Env{ManifestsDir: dir, Local: true, CanLoad: true, HasImage: has}, false, "fix the crash"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := findingOf(t, tc.pod)
+			Review(context.Background(), []*Finding{f}, tc.env)
+			_, planErr := PlanFix(context.Background(), f, tc.env)
+			if f.Fixable() != tc.wantFixable || f.Fixable() != (planErr == nil) {
+				t.Errorf("after Review Fixable() = %v, want %v; PlanFix() = %v", f.Fixable(), tc.wantFixable, planErr)
+			}
+			if !strings.Contains(f.Fix, tc.wantFix) {
+				t.Errorf("after Review Fix = %q, want it to contain %q", f.Fix, tc.wantFix)
+			}
+		})
+	}
+}
+
 func TestFixerFix(t *testing.T) {
 	dir := manifestsDir(t)
 	f := findingOf(t, "image pull back-off")

@@ -59,9 +59,14 @@ func testNeverPull(t *testing.T, c *cluster, dir string) {
 	if !strings.Contains(errOut, "fix: load the image into the node") {
 		t.Errorf("blogctl apply --wait printed %q, want the fix", errOut)
 	}
-	out, _, err := c.blogctl(t, "doctor")
+	out, _, err := c.blogctl(t, "doctor", "--manifests-dir", dir, "--containerd-address", c.containerd)
 	if err == nil || !strings.Contains(out, "ErrImageNeverPull") || !strings.Contains(out, "fix:") {
 		t.Errorf("blogctl doctor = %q, %v, want the ErrImageNeverPull finding and exit 1", out, err)
+	}
+	// The image is on this machine neither: the doctor says to build it
+	// first, and promises no automatic fix that --fix would refuse.
+	if strings.Contains(out, "can apply this fix") || !strings.Contains(out, "blogctl build") {
+		t.Errorf("blogctl doctor = %q, want it to say to build the image first, and no automatic fix", out)
 	}
 
 	// The image now exists on this machine but not in the node: the doctor loads it.
