@@ -23,6 +23,14 @@ type dockerUpOptions struct {
 	gatewayPort    func() int
 	timeout        func() time.Duration
 	words          func() string
+	project        func() string
+}
+
+// addProjectFlag defines --project, which names the network and prefixes
+// the containers and volumes, so that several systems share one engine.
+func addProjectFlag(cmd *cobra.Command) func() string {
+	return sharedString(cmd, "project", dockertarget.DefaultProject,
+		"docker: the project name, which names the network and prefixes the containers and volumes")
 }
 
 func (o *dockerUpOptions) addFlags(cmd *cobra.Command) {
@@ -35,6 +43,7 @@ func (o *dockerUpOptions) addFlags(cmd *cobra.Command) {
 		"how long to wait for every service to be ready")
 	o.words = sharedString(cmd, "words", "",
 		"words that get a comment rejected, comma-separated (empty: the moderation service's default)")
+	o.project = addProjectFlag(cmd)
 }
 
 func (o *dockerUpOptions) run(ctx context.Context, s *Streams) error {
@@ -58,7 +67,7 @@ func (o *dockerUpOptions) run(ctx context.Context, s *Streams) error {
 			containers[i].Env = append(containers[i].Env, EnvName("words")+"="+o.words())
 		}
 	}
-	sys := &dockertarget.System{Engine: engine, Progress: s.ErrOut}
+	sys := &dockertarget.System{Engine: engine, Project: o.project(), Progress: s.ErrOut}
 	if err := sys.Up(ctx, containers, o.timeout()); err != nil {
 		return err
 	}
@@ -86,26 +95,28 @@ func buildForDocker(ctx context.Context, s *Streams, engine *client.Client, src,
 }
 
 // connectSystem connects to the engine for down, status and logs.
-func connectSystem(ctx context.Context, s *Streams) (*dockertarget.System, func(), error) {
+func connectSystem(ctx context.Context, s *Streams, project string) (*dockertarget.System, func(), error) {
 	engine, err := image.Connect(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	sys := &dockertarget.System{Engine: engine, Progress: s.ErrOut}
+	sys := &dockertarget.System{Engine: engine, Project: project, Progress: s.ErrOut}
 	return sys, func() { engine.Close() }, nil
 }
 
 // dockerDownOptions are the flags of "blogctl down --target docker".
 type dockerDownOptions struct {
 	volumes func() bool
+	project func() string
 }
 
 func (o *dockerDownOptions) addFlags(cmd *cobra.Command) {
 	o.volumes = sharedBool(cmd, "volumes", false, "docker: remove the data volumes too, losing every post")
+	o.project = addProjectFlag(cmd)
 }
 
 func (o *dockerDownOptions) run(ctx context.Context, s *Streams) error {
-	sys, done, err := connectSystem(ctx, s)
+	sys, done, err := connectSystem(ctx, s, o.project())
 	if err != nil {
 		return err
 	}
@@ -114,12 +125,14 @@ func (o *dockerDownOptions) run(ctx context.Context, s *Streams) error {
 }
 
 // dockerStatusOptions are the flags of "blogctl status --target docker".
-type dockerStatusOptions struct{}
+type dockerStatusOptions struct {
+	project func() string
+}
 
-func (o *dockerStatusOptions) addFlags(*cobra.Command) {}
+func (o *dockerStatusOptions) addFlags(cmd *cobra.Command) { o.project = addProjectFlag(cmd) }
 
 func (o *dockerStatusOptions) run(ctx context.Context, s *Streams, output string) error {
-	sys, done, err := connectSystem(ctx, s)
+	sys, done, err := connectSystem(ctx, s, o.project())
 	if err != nil {
 		return err
 	}
@@ -145,15 +158,17 @@ func (o *dockerStatusOptions) run(ctx context.Context, s *Streams, output string
 }
 
 // dockerLogsOptions are the flags of "blogctl logs --target docker".
-type dockerLogsOptions struct{}
+type dockerLogsOptions struct {
+	project func() string
+}
 
-func (o *dockerLogsOptions) addFlags(*cobra.Command) {}
+func (o *dockerLogsOptions) addFlags(cmd *cobra.Command) { o.project = addProjectFlag(cmd) }
 
 func (o *dockerLogsOptions) run(ctx context.Context, s *Streams, service string, follow bool) error {
 	if _, err := blog.Lookup(service); err != nil && service != dockertarget.Gateway {
 		return fmt.Errorf("%w (or %s)", err, dockertarget.Gateway)
 	}
-	sys, done, err := connectSystem(ctx, s)
+	sys, done, err := connectSystem(ctx, s, o.project())
 	if err != nil {
 		return err
 	}

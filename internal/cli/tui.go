@@ -29,6 +29,7 @@ type tuiOptions struct {
 	namespace   string
 	eventBusURL string
 	dataDir     string
+	project     string
 
 	manifestsDir      string
 	containerdAddress string
@@ -56,6 +57,8 @@ health) beside the blog's own event stream. Press ? in it for the keys.`,
 	f.StringVar(&o.eventBusURL, "event-bus-url", "", "the event bus to follow (default: kubernetes "+
 		"through the API server's proxy, local from the state file, docker at the bus container's address)")
 	f.StringVar(&o.dataDir, "data-dir", local.DefaultDataDir(), "local: the data directory of the running system")
+	f.StringVar(&o.project, "project", dockertarget.DefaultProject,
+		"docker: the project name the system was started under (blogctl up --target docker --project)")
 	f.StringVar(&o.manifestsDir, "manifests-dir", kube.DefaultManifestsDir,
 		"kubernetes: directory of the manifest files that the safe fix (f) edits and applies")
 	f.StringVar(&o.containerdAddress, "containerd-address", "",
@@ -152,8 +155,8 @@ func (o *tuiOptions) docker(ctx context.Context, opts *tui.Options) (func(), err
 	if err != nil {
 		return nil, err
 	}
-	sys := &dockertarget.System{Engine: engine, Progress: io.Discard}
-	opts.Title = "blogctl · docker"
+	sys := &dockertarget.System{Engine: engine, Project: o.project, Progress: io.Discard}
+	opts.Title = "blogctl · docker · " + sys.NetworkName()
 	opts.ServiceLogs = tui.DockerServiceLogs(sys)
 	opts.Sources = []tui.Source{
 		&tui.ServiceSource{Name: "Docker engine", List: tui.DockerServices(sys)},

@@ -31,6 +31,9 @@ func TestDockerTarget(t *testing.T) {
 	t.Run("up, down and up again keeps the data", func(t *testing.T) {
 		testUpDownUp(t, c, images)
 	})
+	t.Run("two projects coexist", func(t *testing.T) {
+		testTwoProjects(t, c, images)
+	})
 	t.Run("port taken", func(t *testing.T) {
 		sys := newSystem(t, c)
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -86,6 +89,34 @@ func testUpDownUp(t *testing.T, c *client.Client, images map[string]string) {
 		t.Fatalf("Up() after Down() error: %v", err)
 	}
 	waitForPosts(t, gateway, post.ID, "approved")
+}
+
+// testTwoProjects runs the event bus under two project names on one engine:
+// each sees only its own container, and taking one down leaves the other.
+func testTwoProjects(t *testing.T, c *client.Client, images map[string]string) {
+	ctx := context.Background()
+	a, b := newSystem(t, c), newSystem(t, c)
+	bus := dockertarget.Layout(images, 0)[0]
+	for _, sys := range []*dockertarget.System{a, b} {
+		if err := sys.Up(ctx, []dockertarget.Container{bus}, time.Minute); err != nil {
+			t.Fatalf("Up() under project %s error: %v", sys.Project, err)
+		}
+	}
+	for _, sys := range []*dockertarget.System{a, b} {
+		rows, err := sys.Status(ctx)
+		if err != nil || len(rows) != 1 || rows[0].Container != sys.ContainerName(bus.Service) {
+			t.Errorf("Status() under project %s = %+v, %v, want only %s", sys.Project, rows, err,
+				sys.ContainerName(bus.Service))
+		}
+	}
+	if err := a.Down(ctx, true); err != nil {
+		t.Fatalf("Down() under project %s error: %v", a.Project, err)
+	}
+	rows, err := b.Status(ctx)
+	if err != nil || len(rows) != 1 || rows[0].State != "running" {
+		t.Errorf("Status() under project %s after the other's Down() = %+v, %v, want its bus up",
+			b.Project, rows, err)
+	}
 }
 
 // waitForPosts polls the query service through the gateway until the post
