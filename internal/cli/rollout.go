@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/blogctl/blogctl/internal/blog"
+	"github.com/blogctl/blogctl/internal/deploy/image"
 	"github.com/blogctl/blogctl/internal/deploy/kube"
 )
 
@@ -105,7 +106,7 @@ func (o *rolloutOptions) restart(ctx context.Context, services []string) error {
 	if err := o.waitFor(ctx, cluster, deps, start); err != nil {
 		return err
 	}
-	return o.checkImages(ctx, cluster, deps)
+	return o.checkImages(ctx, cluster, deps, start)
 }
 
 func (o *rolloutOptions) status(ctx context.Context, services []string) error {
@@ -127,13 +128,31 @@ func (o *rolloutOptions) waitFor(ctx context.Context, c *kube.Cluster, deps []st
 	return explainRollout(o.streams.ErrOut, c.Explain(w.Wait(ctx, deps)))
 }
 
-// checkImages warns when a restart cannot have brought a new image: a
-// mutable tag the node already has is not pulled again.
-func (o *rolloutOptions) checkImages(ctx context.Context, c *kube.Cluster, deps []string) error {
+// checkImages checks that the new pods run the image this machine has
+// under the name each deployment gives, comparing digests through the
+// Docker engine, and warns when a restart cannot have brought a new image:
+// a mutable tag the node already has is not pulled again.
+func (o *rolloutOptions) checkImages(ctx context.Context, c *kube.Cluster, deps []string, since time.Time) error {
+	local, closeEngine := o.localImages(ctx)
+	defer closeEngine()
+	var stale int
 	for _, name := range deps {
 		d, err := c.Clientset.AppsV1().Deployments(c.Namespace).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
 			return c.Explain(err)
+		}
+		var found []kube.StaleImage
+		if local != nil {
+			if found, err = kube.CheckRunningImages(ctx, c.Clientset, c.Namespace, name, since, local); err != nil {
+				return c.Explain(err)
+			}
+		}
+		for _, s := range found {
+			fmt.Fprintf(o.streams.ErrOut, "error: %s\n", s)
+		}
+		stale += len(found)
+		if len(found) > 0 {
+			continue
 		}
 		for _, ct := range d.Spec.Template.Spec.Containers {
 			if w := kube.StaleImageWarning(ct); w != "" {
@@ -141,5 +160,20 @@ func (o *rolloutOptions) checkImages(ctx context.Context, c *kube.Cluster, deps 
 			}
 		}
 	}
+	if stale > 0 {
+		return fmt.Errorf("checking the restarted pods: %d container(s) do not run the image built on this machine", stale)
+	}
 	return nil
+}
+
+// localImages returns the Docker engine's view of the built images, or nil
+// with a note when no engine answers: then only the tag and pull policy
+// can be checked. The close function is never nil.
+func (o *rolloutOptions) localImages(ctx context.Context) (kube.LocalImage, func()) {
+	engine, err := image.Connect(ctx)
+	if err != nil {
+		fmt.Fprintf(o.streams.ErrOut, "note: not comparing the pods' images with the ones built here: %v\n", err)
+		return nil, func() {}
+	}
+	return kube.EngineImage(engine), func() { engine.Close() }
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -118,6 +119,37 @@ func testRestart(t *testing.T, c *cluster) {
 	}
 	if len(after) == 0 {
 		t.Errorf("no posts pod after the restart")
+	}
+	testRestartKeepsOldImage(t, c)
+}
+
+// testRestartKeepsOldImage rebuilds the posts image on this machine under
+// the same name without loading it into the node: a restart then runs the
+// node's old image, and blogctl must say so and fail.
+func testRestartKeepsOldImage(t *testing.T, c *cluster) {
+	ref := deploymentImage(t, c, "posts-depl")
+	id, err := exec.Command("docker", "image", "inspect", "-f", "{{.Id}}", ref).Output()
+	if err != nil {
+		t.Fatalf("docker image inspect %s: %v", ref, err)
+	}
+	// Put the name back on the image the node has, for the later tests.
+	defer func() {
+		if out, err := exec.Command("docker", "tag", strings.TrimSpace(string(id)), ref).CombinedOutput(); err != nil {
+			t.Errorf("docker tag back %s: %v: %s", ref, err, out)
+		}
+	}()
+	dir := t.TempDir()
+	dockerfile := "FROM " + ref + "\nLABEL blogctl.e2e=" + randomHex(4) + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("docker", "build", "-q", "-t", ref, dir).CombinedOutput(); err != nil {
+		t.Fatalf("docker build -t %s: %v: %s", ref, err, out)
+	}
+	_, errOut, err := c.blogctl(t, "rollout", "restart", "posts", "--wait", "--timeout", "2m")
+	if err == nil || !strings.Contains(errOut, "not the image this machine has") {
+		t.Errorf("blogctl rollout restart after a rebuild that never reached the node = %v, "+
+			"stderr %q; want a failure saying the pods run another image", err, errOut)
 	}
 }
 
