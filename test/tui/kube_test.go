@@ -82,6 +82,8 @@ func TestKubeDashboard(t *testing.T) {
 	term.send("Tab", "d")
 	term.waitForText("Diagnosis of pod broken-depl-", 10*time.Second)
 	term.waitFor("the doctor's finding", 30*time.Second, func(s string) bool {
+		// The finding wraps where the pod's name makes it: read it as one line.
+		s = strings.Join(strings.Fields(s), " ")
 		return strings.Contains(s, "Cause:") || strings.Contains(s, "nothing to fix")
 	})
 	term.send("Escape")
