@@ -104,6 +104,23 @@ func (o *doctorOptions) newFixer(ctx context.Context, c *kube.Cluster,
 	return x, func() { engine.Close() }, nil
 }
 
+// reviewRolloutError keeps the diagnosis of a failed rollout from
+// promising "blogctl doctor --fix" when the doctor, given manifestsDir and
+// containerdAddress, would not apply a fix. It returns err.
+func reviewRolloutError(ctx context.Context, c *kube.Cluster, s *Streams, manifestsDir, containerdAddress string,
+	err error) error {
+	var re *kube.RolloutError
+	if !errors.As(err, &re) || !re.Finding.Fixable() {
+		return err
+	}
+	d := &doctorOptions{streams: s, manifestsDir: manifestsDir, containerdAddress: containerdAddress}
+	findings := []*diagnose.Finding{re.Finding}
+	x, closeFixer, fixerErr := d.newFixer(ctx, c, findings)
+	defer closeFixer()
+	reviewFindings(ctx, findings, x, fixerErr)
+	return err
+}
+
 // reviewFindings keeps the promise of "blogctl doctor --fix" only on the
 // findings the fixer would fix.
 func reviewFindings(ctx context.Context, findings []*diagnose.Finding, x *diagnose.Fixer, err error) {

@@ -122,10 +122,11 @@ func (o *rolloutOptions) status(ctx context.Context, services []string) error {
 }
 
 func (o *rolloutOptions) waitFor(ctx context.Context, c *kube.Cluster, deps []string, since time.Time) error {
-	ctx, cancel := context.WithTimeout(ctx, o.timeout.value.Duration)
+	waitCtx, cancel := context.WithTimeout(ctx, o.timeout.value.Duration)
 	defer cancel()
 	w := &kube.Waiter{Clientset: c.Clientset, Namespace: c.Namespace, Progress: o.streams.ErrOut, Since: since}
-	return explainRollout(o.streams.ErrOut, c.Explain(w.Wait(ctx, deps)))
+	err := reviewRolloutError(ctx, c, o.streams, kube.DefaultManifestsDir, "", c.Explain(w.Wait(waitCtx, deps)))
+	return explainRollout(o.streams.ErrOut, err)
 }
 
 // checkImages checks that the new pods run the image this machine has

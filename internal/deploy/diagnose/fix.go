@@ -121,14 +121,14 @@ func PlanFix(ctx context.Context, f *Finding, env Env) (*Plan, error) {
 	if f.Service == "" {
 		return nil, fmt.Errorf("%s: %w: the pod has no app label to find its manifest by", f.Pod, ErrNoSafeFix)
 	}
-	file, dep, err := manifest.FindDeployment(env.ManifestsDir, f.Service)
-	if err != nil {
-		return nil, err
-	}
 	if env.HasImage != nil && !env.SharedEngine && !env.HasImage(ctx, f.Image) {
 		return nil, &noFixError{pod: f.Pod, reason: fmt.Sprintf("image %s is not on this machine either", f.Image),
 			fix: "build it first (blogctl build), then run \"blogctl doctor --fix\"; or run \"blogctl up\", " +
 				"which builds, loads and applies"}
+	}
+	file, dep, err := manifest.FindDeployment(env.ManifestsDir, f.Service)
+	if err != nil {
+		return nil, err
 	}
 	p := &Plan{Finding: f, Deployment: dep, File: file}
 	switch {
