@@ -115,5 +115,6 @@ func waitApplied(ctx context.Context, s *Streams, c *kube.Cluster, results []kub
 	ctx, cancel := context.WithTimeout(ctx, timeout.Duration)
 	defer cancel()
 	w := &kube.Waiter{Clientset: c.Clientset, Namespace: c.Namespace, Progress: s.ErrOut}
-	return explainRollout(s.ErrOut, w.Wait(ctx, deps))
+	err := reviewRolloutError(ctx, c, s, kube.DefaultManifestsDir, "", w.Wait(ctx, deps))
+	return explainRollout(s.ErrOut, err)
 }
