@@ -115,6 +115,5 @@ func waitApplied(ctx context.Context, s *Streams, c *kube.Cluster, results []kub
 	ctx, cancel := context.WithTimeout(ctx, timeout.Duration)
 	defer cancel()
 	w := &kube.Waiter{Clientset: c.Clientset, Namespace: c.Namespace, Progress: s.ErrOut}
-	err := reviewRolloutError(ctx, c, s, kube.DefaultManifestsDir, "", w.Wait(ctx, deps))
-	return explainRollout(s.ErrOut, err)
+	return explainRollout(s.ErrOut, w.Wait(ctx, deps))
 }
