@@ -12,6 +12,7 @@ import (
 
 	"github.com/moby/moby/client"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
@@ -34,8 +35,19 @@ type KubeDoctor struct {
 // errNoFixer says that the dashboard was started without a fixer.
 var errNoFixer = errors.New("the dashboard cannot apply fixes here: run blogctl doctor --fix")
 
+// live returns the pod as the API server has it now: the dashboard's copy
+// may lag a watch behind, and the doctor must judge the pod as it is.
+func (d *KubeDoctor) live(ctx context.Context, pod *corev1.Pod) *corev1.Pod {
+	fresh, err := d.Clientset.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
+	if err != nil {
+		return pod
+	}
+	return fresh
+}
+
 // Diagnose runs the doctor on pod.
 func (d *KubeDoctor) Diagnose(ctx context.Context, pod *corev1.Pod) (Diagnosis, error) {
+	pod = d.live(ctx, pod)
 	f := diagnose.Pod(ctx, d.Clientset, pod)
 	if f == nil {
 		return Diagnosis{Summary: "pod " + pod.Name + " is ready or still starting normally: nothing to fix"}, nil
@@ -57,6 +69,7 @@ func (d *KubeDoctor) Diagnose(ctx context.Context, pod *corev1.Pod) (Diagnosis, 
 // Fix applies the doctor's safe fix to pod, as "blogctl doctor --fix"
 // does, and says what it did.
 func (d *KubeDoctor) Fix(ctx context.Context, pod *corev1.Pod) (string, error) {
+	pod = d.live(ctx, pod)
 	f := diagnose.Pod(ctx, d.Clientset, pod)
 	if f == nil {
 		return "pod " + pod.Name + " needs no fix", nil
