@@ -23,17 +23,11 @@ func newDownCmd(s *Streams) *cobra.Command {
 		Short: "Stop the blog system and remove what blogctl created for it",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			t, err := checkTarget(o.target)
-			if err != nil {
-				return err
-			}
-			switch t {
-			case targetLocal:
-				return o.local.run(cmd.Context(), s)
-			case targetDocker:
-				return o.docker.run(cmd.Context(), s)
-			}
-			return o.kube.run(cmd.Context(), s)
+			ctx := cmd.Context()
+			return onTarget(o.target,
+				func() error { return o.local.run(ctx, s) },
+				func() error { return o.docker.run(ctx, s) },
+				func() error { return o.kube.run(ctx, s) })
 		},
 	}
 	addTargetFlag(cmd, &o.target)

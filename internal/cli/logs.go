@@ -25,18 +25,12 @@ func newLogsCmd(s *Streams) *cobra.Command {
 		Short: "Show a service's logs",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := checkTarget(o.target)
-			if err != nil {
-				return err
-			}
+			ctx := cmd.Context()
 			o.service = args[0]
-			switch t {
-			case targetLocal:
-				return o.local.run(cmd.Context(), s, o.service, o.follow)
-			case targetDocker:
-				return o.docker.run(cmd.Context(), s, o.service, o.follow)
-			}
-			return o.kube.run(cmd.Context(), s, o.service, o.follow)
+			return onTarget(o.target,
+				func() error { return o.local.run(ctx, s, o.service, o.follow) },
+				func() error { return o.docker.run(ctx, s, o.service, o.follow) },
+				func() error { return o.kube.run(ctx, s, o.service, o.follow) })
 		},
 	}
 	addTargetFlag(cmd, &o.target)

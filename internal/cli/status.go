@@ -24,17 +24,11 @@ func newStatusCmd(s *Streams) *cobra.Command {
 		Short: "Show the blog system's deployments, pods and services, or its containers or processes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			t, err := checkTarget(o.target)
-			if err != nil {
-				return err
-			}
-			switch t {
-			case targetLocal:
-				return o.local.run(cmd.Context(), s, o.output)
-			case targetDocker:
-				return o.docker.run(cmd.Context(), s, o.output)
-			}
-			return o.kube.run(cmd.Context(), s, o.output)
+			ctx := cmd.Context()
+			return onTarget(o.target,
+				func() error { return o.local.run(ctx, s, o.output) },
+				func() error { return o.docker.run(ctx, s, o.output) },
+				func() error { return o.kube.run(ctx, s, o.output) })
 		},
 	}
 	addTargetFlag(cmd, &o.target)

@@ -21,6 +21,21 @@ func addTargetFlag(cmd *cobra.Command, dst *string) {
 		"where the system runs: kubernetes, docker or local")
 }
 
+// onTarget validates target and runs the action for it.
+func onTarget(target string, local, docker, kube func() error) error {
+	t, err := checkTarget(target)
+	if err != nil {
+		return err
+	}
+	switch t {
+	case targetLocal:
+		return local()
+	case targetDocker:
+		return docker()
+	}
+	return kube()
+}
+
 // checkTarget normalises and validates a --target value.
 func checkTarget(t string) (string, error) {
 	switch t {

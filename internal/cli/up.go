@@ -29,17 +29,11 @@ func newUpCmd(s *Streams) *cobra.Command {
   --target kubernetes  build, push or load, apply the manifests and wait for the rollout`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			t, err := checkTarget(o.target)
-			if err != nil {
-				return err
-			}
-			switch t {
-			case targetLocal:
-				return o.local.run(cmd.Context(), s)
-			case targetDocker:
-				return o.docker.run(cmd.Context(), s)
-			}
-			return o.kube.run(cmd.Context(), s)
+			ctx := cmd.Context()
+			return onTarget(o.target,
+				func() error { return o.local.run(ctx, s) },
+				func() error { return o.docker.run(ctx, s) },
+				func() error { return o.kube.run(ctx, s) })
 		},
 	}
 	addTargetFlag(cmd, &o.target)
