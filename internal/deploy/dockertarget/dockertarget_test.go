@@ -21,11 +21,11 @@ import (
 	"github.com/blogctl/blogctl/internal/blog"
 	"github.com/blogctl/blogctl/internal/deploy/dockertarget"
 	"github.com/blogctl/blogctl/internal/deploy/image"
-	"github.com/blogctl/blogctl/internal/testenv"
+	"github.com/blogctl/blogctl/internal/testenv/dockertest"
 )
 
 func TestDockerTarget(t *testing.T) {
-	c := needEngine(t)
+	c := dockertest.NeedEngine(t)
 	images := buildImages(t, c)
 
 	t.Run("up, down and up again keeps the data", func(t *testing.T) {
@@ -165,21 +165,6 @@ func postJSON(t *testing.T, url, body string, into any) {
 			t.Fatalf("POST %s answered %s: %v", url, b, err)
 		}
 	}
-}
-
-// needEngine returns a client for the Docker engine, or stops the test.
-func needEngine(t *testing.T) *client.Client {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, err := image.Connect(ctx)
-	var why string
-	if err != nil {
-		why = err.Error()
-	}
-	testenv.Need(t, err == nil, "a Docker engine", why)
-	t.Cleanup(func() { c.Close() })
-	return c
 }
 
 // newSystem returns a system under a project name of its own, removed with

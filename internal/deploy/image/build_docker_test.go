@@ -19,6 +19,7 @@ import (
 	"github.com/blogctl/blogctl/internal/blog"
 	"github.com/blogctl/blogctl/internal/deploy/dockertarget"
 	"github.com/blogctl/blogctl/internal/deploy/image"
+	"github.com/blogctl/blogctl/internal/testenv/dockertest"
 )
 
 // maxImageSize is the size every image must stay under.
@@ -42,7 +43,7 @@ func buildAll(t *testing.T, c *client.Client, prefix, cacheDir string) []image.R
 }
 
 func TestBuildEveryImageThenNoOp(t *testing.T) {
-	c := needEngine(t)
+	c := dockertest.NeedEngine(t)
 	prefix := testPrefix(t, c)
 	cacheDir := t.TempDir()
 
@@ -88,7 +89,7 @@ func TestBuildEveryImageThenNoOp(t *testing.T) {
 }
 
 func TestRunBuiltImage(t *testing.T) {
-	c := needEngine(t)
+	c := dockertest.NeedEngine(t)
 	prefix := testPrefix(t, c)
 	src, err := image.FindSource(".")
 	if err != nil {

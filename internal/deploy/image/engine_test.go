@@ -7,28 +7,9 @@ import (
 	"net"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/moby/moby/client"
-
-	"github.com/blogctl/blogctl/internal/deploy/image"
-	"github.com/blogctl/blogctl/internal/testenv"
 )
-
-// needEngine returns a client for the Docker engine, or stops the test.
-func needEngine(t *testing.T) *client.Client {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, err := image.Connect(ctx)
-	var why string
-	if err != nil {
-		why = err.Error()
-	}
-	testenv.Need(t, err == nil, "a Docker engine", why)
-	t.Cleanup(func() { c.Close() })
-	return c
-}
 
 // testPrefix returns an image prefix no other test uses, and removes its
 // images when the test ends.

@@ -18,6 +18,7 @@ import (
 	"github.com/blogctl/blogctl/internal/blog"
 	"github.com/blogctl/blogctl/internal/deploy/image"
 	"github.com/blogctl/blogctl/internal/testenv"
+	"github.com/blogctl/blogctl/internal/testenv/dockertest"
 )
 
 // registry is a docker-registry process with password authentication,
@@ -120,7 +121,7 @@ func (r *registry) manifestDigest(t *testing.T, name, tag string) (int, string) 
 }
 
 func TestPushToRegistry(t *testing.T) {
-	c := needEngine(t)
+	c := dockertest.NeedEngine(t)
 	reg := startRegistry(t)
 	prefix := reg.host + "/blogtest"
 	t.Cleanup(func() { removeImages(t, c, prefix) })
@@ -187,7 +188,7 @@ func TestPushToRegistry(t *testing.T) {
 }
 
 func TestPushToUnreachableRegistry(t *testing.T) {
-	c := needEngine(t)
+	c := dockertest.NeedEngine(t)
 	host := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	prefix := host + "/blogtest"
 	t.Cleanup(func() { removeImages(t, c, prefix) })
