@@ -5,7 +5,6 @@ package cli
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +23,7 @@ import (
 // machine: the diagnosis says to build it first and promises no automatic
 // fix that "blogctl doctor --fix" would refuse.
 func TestRolloutStatusImageNowhere(t *testing.T) {
-	kubeconfig, kctx := os.Getenv("BLOGCTL_TEST_KUBECONFIG"), os.Getenv("BLOGCTL_TEST_CONTEXT")
+	kubeconfig, kctx := testenv.Cluster()
 	testenv.Need(t, kubeconfig != "", "the test cluster",
 		"source the test cluster's env file, which sets BLOGCTL_TEST_KUBECONFIG")
 	ns := testNamespace(t, kubeconfig, kctx)

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +23,7 @@ import (
 // its JSON has empty lists, and a namespace that does not exist fails
 // saying so.
 func TestKubeStatusEmpty(t *testing.T) {
-	kubeconfig, kctx := os.Getenv("BLOGCTL_TEST_KUBECONFIG"), os.Getenv("BLOGCTL_TEST_CONTEXT")
+	kubeconfig, kctx := testenv.Cluster()
 	testenv.Need(t, kubeconfig != "", "the test cluster",
 		"source the test cluster's env file, which sets BLOGCTL_TEST_KUBECONFIG")
 	ns := testNamespace(t, kubeconfig, kctx)

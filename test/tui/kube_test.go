@@ -1,11 +1,8 @@
 package tui_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,38 +16,6 @@ import (
 	"github.com/blogctl/blogctl/internal/testenv"
 )
 
-// clusterEnv returns the test cluster's kubeconfig and context, from the
-// environment or from the env file that the cluster harness writes.
-func clusterEnv(t *testing.T) (kubeconfig, context string) {
-	t.Helper()
-	kubeconfig, context = os.Getenv("BLOGCTL_TEST_KUBECONFIG"), os.Getenv("BLOGCTL_TEST_CONTEXT")
-	if kubeconfig != "" {
-		return kubeconfig, context
-	}
-	state := os.Getenv("BLOGCTL_CLUSTER_STATE")
-	if state == "" {
-		state = "/var/lib/blogctl-test-cluster"
-	}
-	f, err := os.Open(filepath.Join(state, "env"))
-	if err != nil {
-		return "", ""
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimPrefix(strings.TrimSpace(sc.Text()), "export ")
-		k, v, _ := strings.Cut(line, "=")
-		v = strings.Trim(v, `"'`)
-		switch k {
-		case "BLOGCTL_TEST_KUBECONFIG":
-			kubeconfig = v
-		case "BLOGCTL_TEST_CONTEXT":
-			context = v
-		}
-	}
-	return kubeconfig, context
-}
-
 // TestKubeDashboard runs the dashboard against the test cluster in an
 // 80x24 terminal, with a deployment whose image is not on the node: its pod
 // shows ErrImageNeverPull (or ImagePullBackOff), the doctor explains it,
@@ -58,7 +23,7 @@ func clusterEnv(t *testing.T) (kubeconfig, context string) {
 // events pane, read from its bus with --event-bus-url.
 func TestKubeDashboard(t *testing.T) {
 	needTmux(t)
-	kubeconfig, kctx := clusterEnv(t)
+	kubeconfig, kctx := testenv.Cluster()
 	testenv.Need(t, kubeconfig != "", "the test cluster",
 		"start it with test/cluster/up, which writes BLOGCTL_TEST_KUBECONFIG to its env file")
 	cs := clusterClient(t, kubeconfig, kctx)
@@ -134,7 +99,7 @@ func clusterClient(t *testing.T, kubeconfig, kctx string) kubernetes.Interface {
 // banner says that there is no event bus, not that a connection was lost.
 func TestKubeEmptyNamespace(t *testing.T) {
 	needTmux(t)
-	kubeconfig, kctx := clusterEnv(t)
+	kubeconfig, kctx := testenv.Cluster()
 	testenv.Need(t, kubeconfig != "", "the test cluster",
 		"start it with test/cluster/up, which writes BLOGCTL_TEST_KUBECONFIG to its env file")
 	ns := emptyNamespace(t, clusterClient(t, kubeconfig, kctx))
