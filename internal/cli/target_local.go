@@ -22,6 +22,7 @@ type localUpOptions struct {
 	words        func() string
 	verbose      func() bool
 	readyTimeout func() time.Duration
+	restart      func() string
 }
 
 func (o *localUpOptions) addFlags(cmd *cobra.Command) {
@@ -35,9 +36,16 @@ func (o *localUpOptions) addFlags(cmd *cobra.Command) {
 	o.verbose = sharedBool(cmd, "verbose", false, "local: copy the services' logs to stderr as well")
 	o.readyTimeout = sharedDuration(cmd, "ready-timeout", local.DefaultReadyTimeout,
 		"how long to wait for every service to be ready")
+	o.restart = sharedString(cmd, "restart", string(local.RestartOnFailure),
+		"local: when a service exits on its own, on-failure starts it again after a backoff "+
+			"(1s, doubling up to 30s), never stops the whole system")
 }
 
 func (o *localUpOptions) run(ctx context.Context, s *Streams) error {
+	restart, err := local.ParseRestartPolicy(o.restart())
+	if err != nil {
+		return fmt.Errorf("checking --restart: %w", err)
+	}
 	bin, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("finding the blogctl binary to run the services: %w", err)
@@ -50,6 +58,7 @@ func (o *localUpOptions) run(ctx context.Context, s *Streams) error {
 		Words:        o.words(),
 		Verbose:      o.verbose(),
 		ReadyTimeout: o.readyTimeout(),
+		Restart:      restart,
 		Out:          s.Out,
 		ErrOut:       s.ErrOut,
 	})

@@ -47,6 +47,15 @@ type Config struct {
 	// Grace is how long a service may take to stop after SIGTERM before it
 	// is killed.
 	Grace time.Duration
+	// Restart says what to do when a service exits while the system is up;
+	// RestartOnFailure if empty.
+	Restart RestartPolicy
+	// RestartDelay is the wait before the first restart of a service; it
+	// doubles with each restart up to MaxRestartDelay, and goes back to
+	// RestartDelay once the service has stayed up RestartResetAfter.
+	// The defaults are DefaultRestartDelay, DefaultMaxRestartDelay and
+	// DefaultRestartResetAfter.
+	RestartDelay, MaxRestartDelay, RestartResetAfter time.Duration
 
 	// Out receives the result: the addresses to reach the system.
 	Out io.Writer
@@ -69,6 +78,18 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Grace <= 0 {
 		c.Grace = DefaultGrace
+	}
+	if c.Restart == "" {
+		c.Restart = RestartOnFailure
+	}
+	if c.RestartDelay <= 0 {
+		c.RestartDelay = DefaultRestartDelay
+	}
+	if c.MaxRestartDelay <= 0 {
+		c.MaxRestartDelay = DefaultMaxRestartDelay
+	}
+	if c.RestartResetAfter <= 0 {
+		c.RestartResetAfter = DefaultRestartResetAfter
 	}
 	if c.Out == nil {
 		c.Out = io.Discard
@@ -132,6 +153,9 @@ type plan struct {
 
 func newPlan(c Config) (plan, error) {
 	p := plan{host: c.Host, gateway: c.GatewayPort, ports: Ports(c.PortBase)}
+	if _, err := ParseRestartPolicy(string(c.Restart)); err != nil {
+		return p, fmt.Errorf("checking --restart: %w", err)
+	}
 	if c.PortBase < 0 || c.PortBase+portOffsets[blog.Client] > 65535 {
 		return p, fmt.Errorf("checking --port-base %d: use a port from 1 to %d", c.PortBase,
 			65535-portOffsets[blog.Client])

@@ -26,6 +26,7 @@ type process struct {
 	cmd     *exec.Cmd
 	prefix  *prefixWriter
 	logFile *os.File
+	started time.Time
 	// done is closed when the process has exited; err then holds how.
 	done chan struct{}
 	err  error
@@ -35,6 +36,9 @@ type process struct {
 type command struct {
 	binary, name, url string
 	env               []string
+	// keepLog appends to the log rather than starting it afresh, so that
+	// the log of a crash survives the restart.
+	keepLog bool
 }
 
 // startProcess starts "<binary> serve <name>" with env, its output going to
@@ -42,7 +46,11 @@ type command struct {
 func startProcess(c command, logDir string, out *console) (*process, error) {
 	binary, name, url := c.binary, c.name, c.url
 	logPath := filepath.Join(logDir, name+".log")
-	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+	if c.keepLog {
+		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+	}
+	f, err := os.OpenFile(logPath, flags, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("opening the log of %s: %w", name, err)
 	}
@@ -61,6 +69,7 @@ func startProcess(c command, logDir string, out *console) (*process, error) {
 		f.Close()
 		return nil, fmt.Errorf("starting %s with %s: %w", name, binary, err)
 	}
+	p.started = time.Now()
 
 	go func() {
 		p.err = p.cmd.Wait()

@@ -35,18 +35,30 @@ type ServiceState struct {
 	URL  string `json:"url"`
 	PID  int    `json:"pid,omitempty"`
 	Log  string `json:"log,omitempty"`
+	// Restarts counts how often the service was started again after it
+	// exited on its own.
+	Restarts int `json:"restarts,omitempty"`
 }
 
 func (s *supervisor) state() State {
-	st := State{PID: os.Getpid(), StartedAt: time.Now().UTC()}
+	st := State{PID: os.Getpid(), StartedAt: s.startedAt}
 	st.Services = append(st.Services,
 		ServiceState{Name: GatewayName, URL: s.plan.url(GatewayName), PID: os.Getpid()})
-	for _, p := range s.procs {
+	for _, u := range s.units {
+		p, restarts := u.current()
 		st.Services = append(st.Services, ServiceState{
-			Name: p.name, URL: p.url, PID: p.cmd.Process.Pid, Log: p.logPath,
+			Name: p.name, URL: p.url, PID: p.cmd.Process.Pid, Log: p.logPath, Restarts: restarts,
 		})
 	}
 	return st
+}
+
+// writeState writes the state file afresh; it is safe to call from any
+// goroutine.
+func (s *supervisor) writeState() error {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	return writeState(s.cfg.DataDir, s.state())
 }
 
 func writeState(dir string, st State) error {
@@ -88,11 +100,14 @@ func ReadState(dir string) (State, error) {
 
 // Health is a service's address and how its /readyz answers.
 type Health struct {
-	Name   string `json:"name"`
-	URL    string `json:"url"`
-	PID    int    `json:"pid,omitempty"`
-	Health string `json:"health"`
-	Detail string `json:"detail,omitempty"`
+	Name string `json:"name"`
+	URL  string `json:"url"`
+	PID  int    `json:"pid,omitempty"`
+	// Restarts counts how often the service was started again after it
+	// exited on its own.
+	Restarts int    `json:"restarts"`
+	Health   string `json:"health"`
+	Detail   string `json:"detail,omitempty"`
 }
 
 // Health values.
@@ -128,7 +143,7 @@ func Status(ctx context.Context, dir string) ([]Health, error) {
 }
 
 func check(ctx context.Context, hc *http.Client, svc ServiceState) Health {
-	h := Health{Name: svc.Name, URL: svc.URL, PID: svc.PID, Health: Ready}
+	h := Health{Name: svc.Name, URL: svc.URL, PID: svc.PID, Restarts: svc.Restarts, Health: Ready}
 	ok, why := probe(ctx, hc, svc.URL+"/readyz")
 	switch {
 	case ok:
@@ -144,13 +159,13 @@ func check(ctx context.Context, hc *http.Client, svc ServiceState) Health {
 func FormatStatus(hs []Health) string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tURL\tPID\tHEALTH")
+	fmt.Fprintln(tw, "NAME\tURL\tPID\tRESTARTS\tHEALTH")
 	for _, h := range hs {
 		health := h.Health
 		if h.Detail != "" {
 			health += " (" + h.Detail + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", h.Name, h.URL, h.PID, health)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", h.Name, h.URL, h.PID, h.Restarts, health)
 	}
 	tw.Flush()
 	return b.String()

@@ -31,7 +31,7 @@ func TestStatusAndFormat(t *testing.T) {
 	dir := t.TempDir()
 	st := State{PID: os.Getpid(), Services: []ServiceState{
 		{Name: GatewayName, URL: ready.URL},
-		{Name: "query", URL: busy.URL},
+		{Name: "query", URL: busy.URL, PID: 4242, Restarts: 3},
 		{Name: "posts", URL: "http://127.0.0.1:1"},
 	}}
 	if err := writeState(dir, st); err != nil {
@@ -43,7 +43,7 @@ func TestStatusAndFormat(t *testing.T) {
 	}
 	want := []Health{
 		{Name: GatewayName, URL: ready.URL, Health: Ready},
-		{Name: "query", URL: busy.URL, Health: NotReady, Detail: `503 Service Unavailable: {"error":"catching up"}`},
+		{Name: "query", URL: busy.URL, PID: 4242, Restarts: 3, Health: NotReady, Detail: `503 Service Unavailable: {"error":"catching up"}`},
 		{Name: "posts", URL: "http://127.0.0.1:1", Health: Down, Detail: "connection refused"},
 	}
 	if diff := cmp.Diff(want, hs); diff != "" {

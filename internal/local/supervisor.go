@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -23,7 +24,9 @@ import (
 
 // Up runs the whole system until ctx ends, then stops it cleanly and returns
 // nil. It returns an error, having stopped everything it started, if a
-// service cannot start, is not ready in time or exits on its own.
+// service cannot start or is not ready in time. A service that exits once
+// the system is up is started again after a backoff, or, under RestartNever,
+// stops the whole system with an error.
 func Up(ctx context.Context, cfg Config) error {
 	cfg = cfg.withDefaults()
 	p, err := newPlan(cfg)
@@ -107,7 +110,13 @@ type supervisor struct {
 	plan   plan
 	out    *console
 	logDir string
-	procs  []*process
+	units  []*unit
+
+	// startedAt is when the system was ready; stateMu orders the writes of
+	// the state file.
+	startedAt time.Time
+	stateMu   sync.Mutex
+	stopOnce  sync.Once
 }
 
 func (s *supervisor) run(ctx context.Context, gwLn net.Listener) error {
@@ -140,10 +149,16 @@ func (s *supervisor) run(ctx context.Context, gwLn net.Listener) error {
 		s.out.Printf("stopping the blog system")
 		return nil
 	}
-	if err := writeState(s.cfg.DataDir, s.state()); err != nil {
+	s.startedAt = time.Now().UTC()
+	if err := s.writeState(); err != nil {
 		return err
 	}
-	defer removeState(s.cfg.DataDir)
+	// The state file goes once every service has stopped, which is what
+	// "blogctl down" waits for.
+	defer func() {
+		s.stopAll()
+		removeState(s.cfg.DataDir)
+	}()
 	took := time.Since(start).Round(10 * time.Millisecond)
 	s.out.Printf("ready in %s; data in %s; press Ctrl-C to stop", took, s.cfg.DataDir)
 
@@ -195,37 +210,54 @@ func (s *supervisor) startAll(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		var verbose *console
-		if s.cfg.Verbose {
-			verbose = s.out
-		}
-		p, err := startProcess(command{
+		c := command{
 			binary: s.cfg.Binary,
 			name:   svc.Name,
 			url:    s.plan.url(svc.Name),
 			env:    s.plan.env(svc.Name, s.cfg.DataDir, s.cfg.Words),
-		}, s.logDir, verbose)
+		}
+		p, err := startProcess(c, s.logDir, s.verbose())
 		if err != nil {
 			return err
 		}
-		s.procs = append(s.procs, p)
+		c.keepLog = true
+		s.units = append(s.units, &unit{cmd: c, proc: p})
 	}
 	return nil
+}
+
+// verbose is the console that services' logs are copied to, if any.
+func (s *supervisor) verbose() *console {
+	if s.cfg.Verbose {
+		return s.out
+	}
+	return nil
+}
+
+// procs returns the current process of every service.
+func (s *supervisor) procs() []*process {
+	ps := make([]*process, 0, len(s.units))
+	for _, u := range s.units {
+		p, _ := u.current()
+		ps = append(ps, p)
+	}
+	return ps
 }
 
 // waitAllReady waits for every service under one deadline and reports every
 // one that failed.
 func (s *supervisor) waitAllReady(ctx context.Context) error {
-	s.out.Printf("waiting for %d services to be ready (logs in %s)", len(s.procs), s.logDir)
+	procs := s.procs()
+	s.out.Printf("waiting for %d services to be ready (logs in %s)", len(procs), s.logDir)
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.ReadyTimeout)
 	defer cancel()
 	hc := &http.Client{Timeout: 2 * time.Second}
-	errc := make(chan error, len(s.procs))
-	for _, p := range s.procs {
+	errc := make(chan error, len(procs))
+	for _, p := range procs {
 		go func() { errc <- p.waitReady(wctx, hc) }()
 	}
 	var errs []error
-	for range s.procs {
+	for range procs {
 		err := <-errc
 		if err != nil && !errors.Is(err, errStopWaiting) {
 			errs = append(errs, err)
@@ -244,16 +276,21 @@ func (s *supervisor) waitAllReady(ctx context.Context) error {
 	return nil
 }
 
-// watch waits for ctx to end, or for a service or the gateway to stop on
-// its own, which is an error: nothing is restarted behind the user's back.
+// watch keeps every service running until ctx ends or the gateway stops.
+// Under RestartNever, a service that stops on its own ends the watch with
+// an error. No service is started again once watch has returned.
 func (s *supervisor) watch(ctx context.Context, gwDone <-chan struct{}) error {
-	exited := make(chan *process, len(s.procs))
-	for _, p := range s.procs {
-		go func() {
-			<-p.done
-			exited <- p
-		}()
+	kctx, stopKeeping := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		stopKeeping()
+		wg.Wait()
+	}()
+	exited := make(chan *process, len(s.units))
+	for _, u := range s.units {
+		wg.Go(func() { s.keep(kctx, u, exited) })
 	}
+
 	select {
 	case <-ctx.Done():
 		s.out.Printf("stopping the blog system")
@@ -271,19 +308,17 @@ func (s *supervisor) watch(ctx context.Context, gwDone <-chan struct{}) error {
 }
 
 // stopAll stops every service at once, each with SIGTERM and then SIGKILL
-// after the grace period.
+// after the grace period. Only the first call does anything.
 func (s *supervisor) stopAll() {
-	done := make(chan struct{}, len(s.procs))
-	for _, p := range s.procs {
-		go func() {
-			p.stop(s.cfg.Grace)
-			done <- struct{}{}
-		}()
-	}
-	for range s.procs {
-		<-done
-	}
-	if len(s.procs) > 0 {
-		s.out.Printf("stopped")
-	}
+	s.stopOnce.Do(func() {
+		var wg sync.WaitGroup
+		procs := s.procs()
+		for _, p := range procs {
+			wg.Go(func() { p.stop(s.cfg.Grace) })
+		}
+		wg.Wait()
+		if len(procs) > 0 {
+			s.out.Printf("stopped")
+		}
+	})
 }

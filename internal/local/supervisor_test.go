@@ -26,7 +26,8 @@ import (
 // supervisor's tests run real child processes without the real services.
 // Its value is a mode, optionally followed by ":<service>" to apply it to
 // one service only: "ok", "fail" (exit at start), "die" (exit a moment after
-// being ready), "slow" (never ready) or "stubborn" (ignore SIGTERM).
+// being ready), "slow" (never ready), "stubborn" (ignore SIGTERM) or
+// "dieslow" (die the first time, never be ready once restarted).
 const fakeEnv = "BLOGCTL_LOCAL_TEST_FAKE"
 
 func TestMain(m *testing.M) {
@@ -44,6 +45,9 @@ func fakeService(name, mode string) int {
 		mode = "ok"
 	}
 	fmt.Fprintf(os.Stderr, "fake %s starting on port %s\n", name, os.Getenv("BLOGCTL_PORT"))
+	if mode == "dieslow" {
+		mode = dieThenSlow()
+	}
 	if mode == "fail" {
 		fmt.Fprintln(os.Stderr, "boom: cannot open the store")
 		return 3
@@ -78,6 +82,19 @@ func fakeService(name, mode string) int {
 	signal.Notify(sig, syscall.SIGTERM)
 	<-sig
 	return 0
+}
+
+// dieThenSlow returns "die" the first time a service runs from its data
+// directory, and "slow" after that.
+func dieThenSlow() string {
+	dir := os.Getenv("BLOGCTL_DATA_DIR")
+	marker := filepath.Join(dir, "started")
+	if _, err := os.Stat(marker); err == nil {
+		return "slow"
+	}
+	_ = os.MkdirAll(dir, 0o755)
+	_ = os.WriteFile(marker, nil, 0o644)
+	return "die"
 }
 
 // freePorts returns a port base whose block, and a gateway port, are free.
@@ -174,26 +191,28 @@ func TestUpRunsEveryServiceAndStops(t *testing.T) {
 
 func TestUpFailures(t *testing.T) {
 	tests := []struct {
-		name string
-		mode string
-		want []string
+		name    string
+		mode    string
+		restart RestartPolicy
+		want    []string
 		// dont are things the error must not mention.
 		dont []string
 	}{
-		{"exits at start", "fail:query",
+		{"exits at start", "fail:query", "",
 			[]string{"query exited before it was ready (exit status 3)", "boom: cannot open the store"},
 			[]string{"posts", "comments is"}},
-		{"never ready", "slow:moderation",
+		{"never ready", "slow:moderation", "",
 			[]string{"not ready within 2s (raise --ready-timeout", "moderation is not ready at",
 				"503 Service Unavailable: still catching up", "fake moderation starting"},
 			[]string{"posts", "comments"}},
-		{"exits later", "die:comments",
+		{"exits later", "die:comments", RestartNever,
 			[]string{"comments stopped on its own (exit status 2)", "panic: out of cheese"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := fakeConfig(t, tt.mode)
 			cfg.ReadyTimeout = 2 * time.Second
+			cfg.Restart = tt.restart
 			err := <-startUp(context.Background(), cfg)
 			if err == nil {
 				t.Fatal("Up = nil, want an error")
