@@ -121,7 +121,9 @@ func TestUpRestartsAServiceThatDies(t *testing.T) {
 	first := serviceState(t, cfg.DataDir, blog.Comments)
 
 	// The state file follows the restart: a new pid, one restart.
-	waitFor(t, func() bool { return serviceState(t, cfg.DataDir, blog.Comments).Restarts >= 1 })
+	waitLong(t, "a restart of comments", func() bool {
+		return serviceState(t, cfg.DataDir, blog.Comments).Restarts >= 1
+	})
 	second := serviceState(t, cfg.DataDir, blog.Comments)
 	if second.PID == first.PID || first.Restarts != 0 {
 		t.Errorf("comments before and after its restart = %+v, %+v; want a new pid", first, second)
@@ -132,7 +134,9 @@ func TestUpRestartsAServiceThatDies(t *testing.T) {
 
 	// The console says what happened and when it is back.
 	stderr := cfg.ErrOut.(*syncBuffer)
-	waitFor(t, func() bool { return strings.Contains(stderr.String(), "comments is ready again (restart 1)") })
+	waitLong(t, "comments ready again", func() bool {
+		return strings.Contains(stderr.String(), "comments is ready again (restart 1)")
+	})
 	for _, want := range []string{
 		"comments stopped on its own (exit status 2); restarting it in 50ms (restart 1)",
 		"panic: out of cheese",
@@ -169,18 +173,18 @@ func TestUpStopsCleanlyWhileRestarting(t *testing.T) {
 	}{
 		{"during the backoff", "die:moderation", time.Hour, "restarting it in 1h0m0s"},
 		{"while the restart is not ready", "dieslow:moderation", 50 * time.Millisecond,
-			"moderation is still not ready 3s after restart 1; still waiting"},
+			"moderation is still not ready 5s after restart 1; still waiting"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := restartConfig(t, tt.mode)
-			cfg.RestartDelay, cfg.ReadyTimeout = tt.delay, 3*time.Second
+			cfg.RestartDelay, cfg.ReadyTimeout = tt.delay, 5*time.Second
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			errc := startUp(ctx, cfg)
 			waitFor(t, func() bool { _, err := ReadState(cfg.DataDir); return err == nil })
 			stderr := cfg.ErrOut.(*syncBuffer)
-			waitFor(t, func() bool { return strings.Contains(stderr.String(), tt.wait) })
+			waitLong(t, "up to say "+tt.wait, func() bool { return strings.Contains(stderr.String(), tt.wait) })
 			st, _ := ReadState(cfg.DataDir)
 			mod := serviceState(t, cfg.DataDir, blog.Moderation)
 
