@@ -36,7 +36,7 @@ func TestUpCommandRestartsKilledServices(t *testing.T) {
 	})
 
 	for _, name := range []string{blog.EventBus, blog.Query} {
-		killAndWaitForRestart(t, dataDir, name)
+		killAndWaitForRestart(t, sys, dataDir, name)
 
 		// The post from before is still there, and a comment made now
 		// goes through moderation into the query service, once.
@@ -67,11 +67,22 @@ func TestUpCommandRestartsKilledServices(t *testing.T) {
 
 // killAndWaitForRestart kills a service with SIGKILL and waits until the
 // state file shows its new process and it answers /readyz again.
-func killAndWaitForRestart(t *testing.T, dataDir, name string) {
+func killAndWaitForRestart(t *testing.T, sys *realSystem, dataDir, name string) {
 	t.Helper()
 	old := serviceState(t, dataDir, name)
 	if err := syscall.Kill(old.PID, syscall.SIGKILL); err != nil {
 		t.Fatalf("killing %s (pid %d): %v", name, old.PID, err)
+	}
+
+	// The gateway goes on answering, with 502 for the query service while
+	// it is down.
+	resp, err := http.Get(sys.gateway + "/posts")
+	if err != nil {
+		t.Fatalf("GET /posts via the gateway while %s is down: %v", name, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusBadGateway {
+		t.Errorf("GET /posts via the gateway while %s is down = %s, want 200 or 502", name, resp.Status)
 	}
 	var now ServiceState
 	waitLong(t, name+" restarted in the state file", func() bool {
