@@ -5,6 +5,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -23,6 +25,9 @@ type applyOptions struct {
 	timeout   timeoutFlag
 	output    string
 	serverRun bool
+	// containerdAddress is the node's containerd, for the doctor's review
+	// of a failed rollout.
+	containerdAddress string
 }
 
 func newApplyCmd(s *Streams) *cobra.Command {
@@ -41,6 +46,8 @@ print per object whether it was created, configured or unchanged.`,
 	fs.StringVar(&o.dryRun, "dry-run", "none", "none, or server: the server checks and persists nothing")
 	fs.BoolVar(&o.force, "force-conflicts", false, "take over fields another field manager owns")
 	fs.BoolVar(&o.wait, "wait", false, "wait for the deployments to roll out")
+	fs.StringVar(&o.containerdAddress, "containerd-address", "",
+		"with --wait, the node's containerd socket, so a failed rollout's fix can load images into it")
 	o.timeout.addFlag(cmd)
 	addOutputFlag(cmd, &o.output)
 	return cmd
@@ -79,7 +86,32 @@ func (o *applyOptions) run(ctx context.Context) error {
 	if applyErr != nil || !o.wait || o.serverRun {
 		return cluster.Explain(applyErr)
 	}
-	return waitApplied(ctx, o.streams, cluster, results, o.timeout.value)
+	err = waitApplied(ctx, o.streams, cluster, results, o.timeout.value)
+	dir := manifestsDirOf(o.files)
+	err = reviewRolloutError(ctx, cluster, o.streams, dir, o.containerdAddress, err)
+	return explainRollout(o.streams.ErrOut, err, doctorFixCommand(dir, o.containerdAddress))
+}
+
+// manifestsDirOf is the directory the doctor should fix files in after
+// applying paths: the one directory given, or the one directory every
+// file given is in; otherwise the default, where blogctl writes them.
+func manifestsDirOf(paths []string) string {
+	dir := ""
+	for _, p := range paths {
+		d := p
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			d = filepath.Dir(p)
+		}
+		d = filepath.Clean(d)
+		if dir != "" && d != dir {
+			return kube.DefaultManifestsDir
+		}
+		dir = d
+	}
+	if dir == "" {
+		return kube.DefaultManifestsDir
+	}
+	return dir
 }
 
 // printResults prints kubectl's lines, or the results as data.
@@ -115,5 +147,5 @@ func waitApplied(ctx context.Context, s *Streams, c *kube.Cluster, results []kub
 	ctx, cancel := context.WithTimeout(ctx, timeout.Duration)
 	defer cancel()
 	w := &kube.Waiter{Clientset: c.Clientset, Namespace: c.Namespace, Progress: s.ErrOut}
-	return explainRollout(s.ErrOut, w.Wait(ctx, deps))
+	return c.Explain(w.Wait(ctx, deps))
 }

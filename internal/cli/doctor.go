@@ -67,7 +67,7 @@ func (o *doctorOptions) run(ctx context.Context) error {
 	defer closeFixer()
 	reviewFindings(ctx, findings, fixer, fixerErr)
 	if err := printOutput(o.streams.Out, o.output, findings, func() string {
-		return findingsText(findings, cluster.Namespace)
+		return findingsText(findings, cluster.Namespace, doctorFixCommand(o.manifestsDir, o.containerdAddress))
 	}); err != nil {
 		return err
 	}
@@ -139,13 +139,13 @@ func reviewFindings(ctx context.Context, findings []*diagnose.Finding, x *diagno
 	}
 }
 
-func findingsText(findings []*diagnose.Finding, ns string) string {
+func findingsText(findings []*diagnose.Finding, ns, fixCmd string) string {
 	if len(findings) == 0 {
 		return fmt.Sprintf("every pod of the blog system in namespace %s is ready\n", ns)
 	}
 	var b strings.Builder
 	for _, f := range findings {
-		printFinding(&b, f)
+		printFinding(&b, f, fixCmd)
 	}
 	return b.String()
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -101,26 +102,42 @@ func (f *manifestFlags) config() (manifest.Config, error) {
 }
 
 // explainRollout prints a failed rollout's diagnosis on w and returns the
-// error the command ends with.
-func explainRollout(w io.Writer, err error) error {
+// error the command ends with. fixCmd is the doctor command that applies
+// the fix, as doctorFixCommand gives it.
+func explainRollout(w io.Writer, err error, fixCmd string) error {
 	var re *kube.RolloutError
 	if !errors.As(err, &re) || re.Finding == nil {
 		return err
 	}
-	printFinding(w, re.Finding)
+	printFinding(w, re.Finding, fixCmd)
 	return fmt.Errorf("deployment %s: %w: %s: %s", re.Deployment, re.Err, re.Finding.Reason, re.Finding.Cause)
 }
 
-// printFinding writes a finding as the doctor shows it.
-func printFinding(w io.Writer, f *diagnose.Finding) {
+// printFinding writes a finding as the doctor shows it, naming fixCmd
+// when the finding has a fix that command applies.
+func printFinding(w io.Writer, f *diagnose.Finding, fixCmd string) {
 	fmt.Fprintf(w, "%s\n  cause: %s\n", f.String(), f.Cause)
 	for _, e := range f.Evidence {
 		fmt.Fprintf(w, "  evidence: %s\n", e)
 	}
 	fmt.Fprintf(w, "  fix: %s\n", f.Fix)
 	if f.Fixable() {
-		fmt.Fprintln(w, "  \"blogctl doctor --fix\" can apply this fix")
+		fmt.Fprintf(w, "  %q can apply this fix\n", fixCmd)
 	}
+}
+
+// doctorFixCommand is the "blogctl doctor --fix" command line that finds
+// the manifest files in manifestsDir and the node's containerd at
+// containerdAddress, leaving out what is the default.
+func doctorFixCommand(manifestsDir, containerdAddress string) string {
+	cmd := "blogctl doctor --fix"
+	if manifestsDir != "" && filepath.Clean(manifestsDir) != filepath.Clean(kube.DefaultManifestsDir) {
+		cmd += " --manifests-dir " + manifestsDir
+	}
+	if containerdAddress != "" {
+		cmd += " --containerd-address " + containerdAddress
+	}
+	return cmd
 }
 
 const defaultRolloutTimeout = 5 * time.Minute

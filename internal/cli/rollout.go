@@ -126,7 +126,7 @@ func (o *rolloutOptions) waitFor(ctx context.Context, c *kube.Cluster, deps []st
 	defer cancel()
 	w := &kube.Waiter{Clientset: c.Clientset, Namespace: c.Namespace, Progress: o.streams.ErrOut, Since: since}
 	err := reviewRolloutError(ctx, c, o.streams, kube.DefaultManifestsDir, "", c.Explain(w.Wait(waitCtx, deps)))
-	return explainRollout(o.streams.ErrOut, err)
+	return explainRollout(o.streams.ErrOut, err, doctorFixCommand("", ""))
 }
 
 // checkImages checks that the new pods run the image this machine has

@@ -78,7 +78,8 @@ func (o *kubeUpOptions) run(ctx context.Context, s *Streams) error {
 		Timeout: o.timeout, Progress: s.ErrOut,
 	})
 	if err != nil {
-		return explainRollout(s.ErrOut, reviewRolloutError(ctx, cluster, s, o.manifestsDir, o.containerdAddress, err))
+		err = reviewRolloutError(ctx, cluster, s, o.manifestsDir, o.containerdAddress, err)
+		return explainRollout(s.ErrOut, err, doctorFixCommand(o.manifestsDir, o.containerdAddress))
 	}
 	return printAccess(s.Out, res.Access)
 }

@@ -1,0 +1,83 @@
+//go:build !serveonly
+
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/blogctl/blogctl/internal/deploy/diagnose"
+	"github.com/blogctl/blogctl/internal/deploy/kube"
+)
+
+func TestManifestsDirOf(t *testing.T) {
+	dir := t.TempDir()
+	other := t.TempDir()
+	for _, f := range []string{filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml"), filepath.Join(other, "c.yaml")} {
+		if err := os.WriteFile(f, []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name  string
+		paths []string
+		want  string
+	}{
+		{"nothing given", nil, kube.DefaultManifestsDir},
+		{"one directory", []string{dir}, dir},
+		{"one directory, trailing slash", []string{dir + "/"}, dir},
+		{"one file", []string{filepath.Join(dir, "a.yaml")}, dir},
+		{"two files in one directory", []string{filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")}, dir},
+		{"a directory and a file in it", []string{dir, filepath.Join(dir, "b.yaml")}, dir},
+		{"files in two directories", []string{filepath.Join(dir, "a.yaml"), filepath.Join(other, "c.yaml")},
+			kube.DefaultManifestsDir},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, manifestsDirOf(tt.paths)); diff != "" {
+				t.Errorf("manifestsDirOf(%q) (-want +got):\n%s", tt.paths, diff)
+			}
+		})
+	}
+}
+
+func TestDoctorFixCommand(t *testing.T) {
+	tests := []struct {
+		dir, containerd, want string
+	}{
+		{"", "", "blogctl doctor --fix"},
+		{kube.DefaultManifestsDir, "", "blogctl doctor --fix"},
+		{kube.DefaultManifestsDir + "/", "", "blogctl doctor --fix"},
+		{"deploy/k8s", "", "blogctl doctor --fix --manifests-dir deploy/k8s"},
+		{"", "/run/containerd/containerd.sock",
+			"blogctl doctor --fix --containerd-address /run/containerd/containerd.sock"},
+	}
+	for _, tt := range tests {
+		if got := doctorFixCommand(tt.dir, tt.containerd); got != tt.want {
+			t.Errorf("doctorFixCommand(%q, %q) = %q, want %q", tt.dir, tt.containerd, got, tt.want)
+		}
+	}
+}
+
+// A fixable finding names the doctor command that fixes it; one that is
+// not fixable names none.
+func TestPrintFindingNamesTheFixCommand(t *testing.T) {
+	fixable := &diagnose.Finding{Pod: "posts-1", Reason: "ErrImageNeverPull", Cause: "no image",
+		Fix: "load it", AutoFix: diagnose.FixImage}
+	var b strings.Builder
+	printFinding(&b, fixable, "blogctl doctor --fix --manifests-dir deploy")
+	if want := `"blogctl doctor --fix --manifests-dir deploy" can apply this fix`; !strings.Contains(b.String(), want) {
+		t.Errorf("printFinding wrote %q, want it to contain %q", b.String(), want)
+	}
+
+	b.Reset()
+	fixable.AutoFix = diagnose.FixNone
+	printFinding(&b, fixable, "blogctl doctor --fix")
+	if strings.Contains(b.String(), "can apply") {
+		t.Errorf("printFinding wrote %q for a finding with no safe fix", b.String())
+	}
+}
