@@ -19,7 +19,12 @@ const RestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt"
 // does: one strategic merge patch that sets the restartedAt annotation of
 // its pod template to the current time.
 func RestartDeployment(ctx context.Context, cs kubernetes.Interface, namespace, name string) error {
-	patch, err := restartPatch(time.Now())
+	dep, err := cs.AppsV1().Deployments(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return fmt.Errorf("restarting deployment %s/%s: %w", namespace, name, err)
+	}
+	at := restartedAt(dep.Spec.Template.Annotations[RestartedAtAnnotation], time.Now())
+	patch, err := restartPatch(at)
 	if err != nil {
 		return err
 	}
@@ -31,14 +36,22 @@ func RestartDeployment(ctx context.Context, cs kubernetes.Interface, namespace, 
 	return nil
 }
 
-func restartPatch(now time.Time) ([]byte, error) {
+// restartedAt is the annotation's new value: now in RFC 3339, as kubectl
+// writes it, or with nanoseconds when a restart in the same second wrote
+// that already, since an unchanged template would restart nothing.
+func restartedAt(current string, now time.Time) string {
+	if v := now.Format(time.RFC3339); v != current {
+		return v
+	}
+	return now.Format(time.RFC3339Nano)
+}
+
+func restartPatch(at string) ([]byte, error) {
 	patch := map[string]any{
 		"spec": map[string]any{
 			"template": map[string]any{
 				"metadata": map[string]any{
-					"annotations": map[string]string{
-						RestartedAtAnnotation: now.Format(time.RFC3339),
-					},
+					"annotations": map[string]string{RestartedAtAnnotation: at},
 				},
 			},
 		},

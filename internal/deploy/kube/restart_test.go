@@ -60,3 +60,41 @@ func TestRestartDeploymentMissing(t *testing.T) {
 		t.Errorf("RestartDeployment() = %q, want it to start with %q", err, want)
 	}
 }
+
+// Two restarts within one second must both change the template, or the
+// second restarts nothing.
+func TestRestartedAt(t *testing.T) {
+	now := time.Date(2026, 12, 3, 19, 40, 5, 123456789, time.UTC)
+	tests := []struct {
+		name, current, want string
+	}{
+		{"first restart", "", "2026-12-03T19:40:05Z"},
+		{"after an earlier second", "2026-12-03T19:40:04Z", "2026-12-03T19:40:05Z"},
+		{"again in the same second", "2026-12-03T19:40:05Z", "2026-12-03T19:40:05.123456789Z"},
+	}
+	for _, tt := range tests {
+		if got := restartedAt(tt.current, now); got != tt.want {
+			t.Errorf("%s: restartedAt(%q) = %q, want %q", tt.name, tt.current, got, tt.want)
+		}
+	}
+}
+
+func TestRestartDeploymentTwiceInOneSecond(t *testing.T) {
+	dep := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "posts-depl", Namespace: "blog"}}
+	cs := fake.NewClientset(dep)
+	ctx := context.Background()
+	var seen []string
+	for range 2 {
+		if err := RestartDeployment(ctx, cs, "blog", "posts-depl"); err != nil {
+			t.Fatalf("RestartDeployment() = %v, want nil", err)
+		}
+		got, err := cs.AppsV1().Deployments("blog").Get(ctx, "posts-depl", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = append(seen, got.Spec.Template.Annotations[RestartedAtAnnotation])
+	}
+	if seen[0] == seen[1] {
+		t.Errorf("two restarts wrote restartedAt %q both times, want the second to differ", seen[0])
+	}
+}
