@@ -332,10 +332,15 @@ func (d *Deliverer) failed(sub *subscriber, err error) {
 	n := sub.failures
 	sub.mu.Unlock()
 
-	// Say it once loudly; the status route and debug logs tell the rest.
-	if n == 1 {
+	// Say it loudly once, then at every doubling of the count, so a long
+	// outage leaves a few lines with the latest error rather than one
+	// every few seconds; the status route and debug logs tell the rest.
+	switch {
+	case n == 1:
 		d.log.Warn("delivery failed; retrying with backoff", "subscriber", sub.url, "err", err)
-	} else {
+	case n&(n-1) == 0:
+		d.log.Warn("delivery still failing", "subscriber", sub.url, "failures", n, "err", err)
+	default:
 		d.log.Debug("delivery failed again", "subscriber", sub.url, "failures", n, "err", err)
 	}
 }

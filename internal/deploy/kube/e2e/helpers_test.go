@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -131,4 +132,42 @@ func eventually(t *testing.T, within time.Duration, check func() error) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// dumpDelivery logs what the bus knows of its subscribers, the Services'
+// endpoints and kube-proxy's rules for the test's namespace: what is needed
+// to tell a bus that stopped retrying from a Service that routes nowhere.
+func (c *cluster) dumpDelivery(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	subs, err := c.cs.CoreV1().Services(c.namespace).
+		ProxyGet("http", "event-bus-srv", "4005", "/subscribers", nil).DoRaw(ctx)
+	t.Logf("event bus /subscribers: %s (err %v)", subs, err)
+
+	slices, err := c.cs.DiscoveryV1().EndpointSlices(c.namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Logf("listing endpoint slices: %v", err)
+	} else {
+		for _, s := range slices.Items {
+			var eps []string
+			for _, e := range s.Endpoints {
+				eps = append(eps, fmt.Sprintf("%v ready=%v", e.Addresses, e.Conditions.Ready != nil && *e.Conditions.Ready))
+			}
+			t.Logf("endpoint slice %s: %s", s.Name, strings.Join(eps, ", "))
+		}
+	}
+
+	out, err := exec.CommandContext(ctx, "iptables-save").Output()
+	if err != nil {
+		t.Logf("iptables-save: %v", err)
+		return
+	}
+	var rules []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, c.namespace+"/") {
+			rules = append(rules, line)
+		}
+	}
+	t.Logf("kube-proxy rules for namespace %s:\n%s", c.namespace, strings.Join(rules, "\n"))
 }

@@ -75,6 +75,7 @@ func testPostAndComment(t *testing.T, c *cluster) {
 			for _, svc := range []string{"event-bus", "posts", "comments", "query", "moderation"} {
 				c.blogctl(t, "logs", svc)
 			}
+			c.dumpDelivery(t)
 		}
 	}()
 	base := func(svc string) string { return fmt.Sprintf("http://%s:%d", c.nodeIP, c.nodePort(t, svc)) }
