@@ -19,6 +19,7 @@ import (
 	"github.com/blogctl/blogctl/internal/blog"
 	"github.com/blogctl/blogctl/internal/deploy/diagnose"
 	"github.com/blogctl/blogctl/internal/deploy/dockertarget"
+	"github.com/blogctl/blogctl/internal/deploy/kube"
 	"github.com/blogctl/blogctl/internal/event"
 	"github.com/blogctl/blogctl/internal/local"
 )
@@ -50,7 +51,7 @@ func (d *KubeDoctor) Diagnose(ctx context.Context, pod *corev1.Pod) (Diagnosis, 
 	pod = d.live(ctx, pod)
 	f := diagnose.Pod(ctx, d.Clientset, pod)
 	if f == nil {
-		return Diagnosis{Summary: "pod " + pod.Name + " is ready or still starting normally: nothing to fix"}, nil
+		return Diagnosis{Summary: "pod " + pod.Name + " is " + kube.PodStatus(pod) + ", ready or still starting normally: nothing to fix"}, nil
 	}
 	out := Diagnosis{Summary: f.String(), Details: []string{"Cause: " + f.Cause}}
 	if len(f.Evidence) > 0 {
@@ -72,7 +73,7 @@ func (d *KubeDoctor) Fix(ctx context.Context, pod *corev1.Pod) (string, error) {
 	pod = d.live(ctx, pod)
 	f := diagnose.Pod(ctx, d.Clientset, pod)
 	if f == nil {
-		return "pod " + pod.Name + " needs no fix", nil
+		return "pod " + pod.Name + " needs no fix: it is " + kube.PodStatus(pod), nil
 	}
 	if !f.Fixable() {
 		return "", fmt.Errorf("%s: %w: %s", pod.Name, diagnose.ErrNoSafeFix, f.Fix)
