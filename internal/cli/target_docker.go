@@ -142,15 +142,20 @@ func (o *dockerStatusOptions) run(ctx context.Context, s *Streams, output string
 		return err
 	}
 	if len(rows) == 0 && output == outputText {
-		fmt.Fprintln(s.ErrOut, "no containers: start the system with blogctl up --target docker")
+		start := "blogctl up --target docker"
+		if sys.Project != dockertarget.DefaultProject {
+			start += " --project " + sys.Project
+		}
+		fmt.Fprintf(s.ErrOut, "no containers in project %s: start the system with %s\n", sys.Project, start)
 		return nil
 	}
 	return printOutput(s.Out, output, rows, func() string {
 		var b strings.Builder
 		tw := tabwriter.NewWriter(&b, 0, 4, 3, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tIMAGE\tSTATUS\tPORTS")
+		fmt.Fprintln(tw, "NAME\tIMAGE\tSTATUS\tRESTARTS\tPORTS")
 		for _, r := range rows {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Container, r.Image, r.Status, strings.Join(r.Ports, ", "))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", r.Container, r.Image, r.Status, r.Restarts,
+				strings.Join(r.Ports, ", "))
 		}
 		tw.Flush()
 		return b.String()

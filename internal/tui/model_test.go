@@ -59,7 +59,7 @@ func TestServicesScreen(t *testing.T) {
 	m := New(Config{Title: "blogctl tui · local · ~/.local/share/blogctl/local", Now: func() time.Time { return now }})
 	m.Update(ServicesMsg{Items: []ServiceStatus{
 		{Name: "gateway", State: "running", Health: HealthReady, Address: "http://127.0.0.1:8080"},
-		{Name: "event-bus", State: "running", Health: HealthReady, Address: "http://127.0.0.1:4005"},
+		{Name: "event-bus", State: "running", Health: HealthReady, Address: "http://127.0.0.1:4005", Restarts: 2},
 		{Name: "posts", State: "running", Health: HealthReady, Address: "http://127.0.0.1:4000"},
 		{Name: "query", State: "down", Health: HealthUnreachable, Address: "http://127.0.0.1:4002"},
 	}})

@@ -46,7 +46,8 @@ func newBlogPane() *pane {
 func newServicesPane() *pane {
 	return newPane("Services", "waiting for the services…",
 		column{title: "NAME", width: 10, upTo: 20}, column{title: "STATE", width: 7, upTo: 9},
-		column{title: "HEALTH", width: 12, upTo: 17}, column{title: "ADDRESS"})
+		column{title: "HEALTH", width: 12, upTo: 17}, column{title: "RESTARTS", width: 8, upTo: 8},
+		column{title: "ADDRESS"})
 }
 
 func deploymentRows(items []*appsv1.Deployment) []row {
@@ -165,7 +166,7 @@ func serviceRows(items []ServiceStatus) []row {
 		}
 		rows = append(rows, row{
 			key:   s.Name,
-			cells: []string{s.Name, s.State, health, s.Address},
+			cells: []string{s.Name, s.State, health, strconv.Itoa(s.Restarts), s.Address},
 			warn:  !s.Healthy(),
 		})
 	}

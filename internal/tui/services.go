@@ -18,6 +18,9 @@ type ServiceStatus struct {
 	Health string
 	// Address is where the service listens, or the container's name.
 	Address string
+	// Restarts counts how often the service was started again after it
+	// stopped on its own.
+	Restarts int
 }
 
 // Healthy reports whether the service runs and is ready.

@@ -124,7 +124,8 @@ func LocalServices(dataDir string) func(context.Context) ([]ServiceStatus, error
 		}
 		out := make([]ServiceStatus, 0, len(hs))
 		for _, h := range hs {
-			s := ServiceStatus{Name: h.Name, State: "running", Health: HealthReady, Address: h.URL}
+			s := ServiceStatus{Name: h.Name, State: "running", Health: HealthReady, Address: h.URL,
+				Restarts: h.Restarts}
 			switch h.Health {
 			case local.Down:
 				s.State, s.Health = "down", HealthUnreachable
@@ -165,6 +166,7 @@ func DockerServices(sys *dockertarget.System) func(context.Context) ([]ServiceSt
 		for _, r := range rows {
 			out = append(out, ServiceStatus{
 				Name: r.Service, State: r.State, Health: dockerHealth(r), Address: r.Container,
+				Restarts: r.Restarts,
 			})
 		}
 		return out, nil

@@ -19,8 +19,11 @@ type Row struct {
 	State     string `json:"state"`
 	// Status is the engine's description, as docker ps shows it: "Up 2
 	// minutes (healthy)".
-	Status string   `json:"status"`
-	Ports  []string `json:"ports"`
+	Status string `json:"status"`
+	// Restarts counts the engine's restarts of the container under its
+	// restart policy.
+	Restarts int      `json:"restarts"`
+	Ports    []string `json:"ports"`
 }
 
 // Status lists the system's containers, sorted by service.
@@ -46,6 +49,11 @@ func (s *System) Status(ctx context.Context) ([]Row, error) {
 			r.Ports = append(r.Ports, fmt.Sprintf("%d/%s", p.PrivatePort, p.Type))
 		}
 		slices.Sort(r.Ports)
+		// The list leaves out the restart count; a container removed
+		// since the list just shows none.
+		if in, err := s.Engine.ContainerInspect(ctx, c.ID, client.ContainerInspectOptions{}); err == nil {
+			r.Restarts = in.Container.RestartCount
+		}
 		rows = append(rows, r)
 	}
 	slices.SortFunc(rows, func(a, b Row) int { return strings.Compare(a.Service, b.Service) })
