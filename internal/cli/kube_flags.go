@@ -78,6 +78,10 @@ func (f *manifestFlags) addFlags(cmd *cobra.Command) {
 // config turns the flags into a manifest configuration.
 func (f *manifestFlags) config() (manifest.Config, error) {
 	c := manifest.DefaultConfig()
+	if f.noStorage && f.storageClass != "" {
+		return c, fmt.Errorf("--no-storage-class keeps the bus's log in an emptyDir, and --storage-class %q "+
+			"asks for a claim of that class: give one of them", f.storageClass)
+	}
 	c.NoStorageClass, c.StorageClass, c.StorageSize = f.noStorage, f.storageClass, f.storageSize
 	c.IngressHost, c.PostsNodePort, c.Replicas = f.ingressHost, f.nodePort, f.replicas
 	c.ServiceTypes = map[string]corev1.ServiceType{}

@@ -42,3 +42,19 @@ func TestManifestsWords(t *testing.T) {
 		t.Errorf("up --words says %q, want a description that covers every target", usage)
 	}
 }
+
+// TestManifestsStorageConflict checks that asking for no storage class and
+// for a class at once is refused, and writes nothing.
+func TestManifestsStorageConflict(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "k8s")
+	var out, errOut bytes.Buffer
+	cmd := NewRootCmd(&Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	cmd.SetArgs([]string{"manifests", "--out", dir, "--no-storage-class", "--storage-class", "fast"})
+	err := cmd.Execute()
+	if err == nil || !strings.Contains(err.Error(), "give one of them") {
+		t.Fatalf("blogctl manifests --no-storage-class --storage-class fast = %v, want a conflict error", err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the refused command left %s behind (%v)", dir, err)
+	}
+}
