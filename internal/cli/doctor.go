@@ -155,6 +155,11 @@ func findingsText(findings []*diagnose.Finding, ns, fixCmd string) string {
 func (o *doctorOptions) fixAll(ctx context.Context, x *diagnose.Fixer, findings []*diagnose.Finding) error {
 	var errs []error
 	for _, f := range findings {
+		if x == nil {
+			// No finding looked fixable, so no fixer was made.
+			errs = append(errs, fmt.Errorf("%s: %w: %s", f.Pod, diagnose.ErrNoSafeFix, f.Fix))
+			continue
+		}
 		plan, err := x.Fix(ctx, f)
 		if err != nil {
 			errs = append(errs, err)

@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,5 +80,20 @@ func TestPrintFindingNamesTheFixCommand(t *testing.T) {
 	printFinding(&b, fixable, "blogctl doctor --fix")
 	if strings.Contains(b.String(), "can apply") {
 		t.Errorf("printFinding wrote %q for a finding with no safe fix", b.String())
+	}
+}
+
+// With no finding that looked fixable there is no fixer; --fix then says
+// that each finding has no safe fix, and does not crash.
+func TestFixAllWithoutFixer(t *testing.T) {
+	var out, errOut strings.Builder
+	o := &doctorOptions{streams: &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}}
+	crash := &diagnose.Finding{Pod: "moderation-1", Reason: "CrashLoopBackOff", Fix: "read its logs"}
+	err := o.fixAll(t.Context(), nil, []*diagnose.Finding{crash})
+	if !errors.Is(err, diagnose.ErrNoSafeFix) || !strings.Contains(err.Error(), "moderation-1") {
+		t.Errorf("fixAll without a fixer = %v, want ErrNoSafeFix naming the pod", err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("fixAll without a fixer printed %q, want no \"fixed\" line", out.String())
 	}
 }
