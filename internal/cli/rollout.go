@@ -156,6 +156,11 @@ func (o *rolloutOptions) checkImages(ctx context.Context, c *kube.Cluster, deps 
 			continue
 		}
 		for _, ct := range d.Spec.Template.Spec.Containers {
+			if local != nil {
+				if _, here := local(ctx, ct.Image); here {
+					continue // compared above, digest by digest: no guess needed
+				}
+			}
 			if w := kube.StaleImageWarning(ct); w != "" {
 				fmt.Fprintf(o.streams.ErrOut, "warning: deployment %s: %s\n", name, w)
 			}
