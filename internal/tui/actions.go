@@ -8,8 +8,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// actionTimeout bounds one diagnosis, fix or restart.
-const actionTimeout = 30 * time.Second
+// actionTimeout bounds one diagnosis, fix or restart; a fix waits up to
+// 90 s for its replacement pod.
+const actionTimeout = 2 * time.Minute
 
 // diagnose asks the doctor about the selected pod.
 func (m *Model) diagnose() tea.Cmd {

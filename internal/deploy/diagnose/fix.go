@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -157,6 +158,9 @@ type Fixer struct {
 	LoadImage func(ctx context.Context, ref string) error
 	PushImage func(ctx context.Context, ref string) error
 	Apply     func(ctx context.Context, file string) error
+	// Settle, when set, is how long Fix watches for a replacement pod to
+	// get its image before it calls the fix done; zero skips the check.
+	Settle time.Duration
 }
 
 // Fix plans the safe fix of f and carries it out: what "blogctl doctor
@@ -166,7 +170,11 @@ func (x *Fixer) Fix(ctx context.Context, f *Finding) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p, x.Run(ctx, p)
+	start := time.Now()
+	if err := x.Run(ctx, p); err != nil || x.Settle == 0 {
+		return p, err
+	}
+	return p, x.confirm(ctx, p, start)
 }
 
 // Run carries out a plan's steps in order and stops at the first failure.

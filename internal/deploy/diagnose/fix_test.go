@@ -7,8 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 
@@ -179,5 +182,83 @@ func TestFixerStopsAtFailure(t *testing.T) {
 	want := "fixing posts-depl-1: load image blogctl/posts:sha-abc into the node: ctr: connection refused"
 	if err == nil || err.Error() != want {
 		t.Errorf("Fix() = %v, want %q", err, want)
+	}
+}
+
+// TestFixerConfirms checks that a fix is done only when a replacement pod
+// gets its image, and that one failing again is reported, with the
+// kubelet's refusal of a loaded image explained.
+func TestFixerConfirms(t *testing.T) {
+	tests := []struct {
+		name    string
+		waiting string // the replacement's waiting reason; "" for running
+		wantErr string
+	}{
+		{"replacement runs", "", ""},
+		{"replacement crashes, but got its image", "CrashLoopBackOff", ""},
+		{"replacement refused the loaded image", "ErrImageNeverPull", "the kubelet refuses it"},
+		{"replacement cannot pull", "ErrImagePull", "shows ErrImagePull too"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			old := decodePod(t, podCases[3].pod)
+			dep := &appsv1.Deployment{
+				ObjectMeta: metav1.ObjectMeta{Name: "query-depl", Namespace: "blog"},
+				Spec:       appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "query"}}},
+			}
+			cs := fake.NewClientset(old, dep)
+			x := &Fixer{
+				Clientset: cs, Namespace: "blog", Settle: 5 * time.Second,
+				Env: Env{ManifestsDir: manifestsDir(t), Local: true, CanLoad: true,
+					HasImage: func(context.Context, string) bool { return true }},
+				LoadImage: func(context.Context, string) error { return nil },
+				Apply: func(ctx context.Context, _ string) error {
+					// The deployment's replacement pod.
+					_, err := cs.CoreV1().Pods("blog").Create(ctx, replacement(tt.waiting), metav1.CreateOptions{})
+					return err
+				},
+			}
+			_, err := x.Fix(context.Background(), Classify(old))
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("Fix() = %v, want nil", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("Fix() = %v, want an error containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// A fix whose replacement pod never shows up is not called done.
+func TestFixerGivesUp(t *testing.T) {
+	old := decodePod(t, podCases[3].pod)
+	dep := &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "query-depl", Namespace: "blog"},
+		Spec:       appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "query"}}},
+	}
+	x := &Fixer{
+		Clientset: fake.NewClientset(old, dep), Namespace: "blog", Settle: time.Second,
+		Env: Env{ManifestsDir: manifestsDir(t), Local: true, CanLoad: true,
+			HasImage: func(context.Context, string) bool { return true }},
+		LoadImage: func(context.Context, string) error { return nil },
+		Apply:     func(context.Context, string) error { return nil },
+	}
+	_, err := x.Fix(context.Background(), Classify(old))
+	if err == nil || !strings.Contains(err.Error(), "no new pod of deployment query-depl got its image") {
+		t.Errorf("Fix() = %v, want it to say that no new pod got its image", err)
+	}
+}
+
+func replacement(waiting string) *corev1.Pod {
+	st := corev1.ContainerStatus{Name: "query"}
+	if waiting == "" {
+		st.State.Running = &corev1.ContainerStateRunning{}
+	} else {
+		st.State.Waiting = &corev1.ContainerStateWaiting{Reason: waiting}
+	}
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "query-depl-new", Namespace: "blog",
+			Labels: map[string]string{"app": "query"}, CreationTimestamp: metav1.Now()},
+		Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{st}},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/moby/moby/client"
 
@@ -29,6 +30,10 @@ type FixerOptions struct {
 // NewFixer returns the Fixer that "blogctl doctor --fix" uses: it loads
 // images with the cluster's own way, pushes with Docker's credentials and
 // applies the manifest files.
+// fixSettle is how long a fix waits for a replacement pod to get its
+// image: a pull from a registry on a slow node can take this long.
+const fixSettle = 90 * time.Second
+
 func NewFixer(ctx context.Context, o FixerOptions) (*diagnose.Fixer, error) {
 	target, err := o.Cluster.DetectTarget(ctx, o.ContainerdAddress)
 	if err != nil {
@@ -58,6 +63,7 @@ func NewFixer(ctx context.Context, o FixerOptions) (*diagnose.Fixer, error) {
 		Apply: func(ctx context.Context, file string) error {
 			return applyFile(ctx, o.Cluster, file, o.Progress)
 		},
+		Settle: fixSettle,
 	}, nil
 }
 
