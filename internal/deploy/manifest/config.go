@@ -8,6 +8,7 @@ package manifest
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -79,6 +80,9 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("image pull policy %q is not valid: use Always, IfNotPresent or Never", c.PullPolicy)
 	}
+	if err := c.validateNames(); err != nil {
+		return err
+	}
 	for _, svc := range c.Services {
 		t := c.serviceType(svc.Name)
 		switch t {
@@ -95,6 +99,33 @@ func (c Config) Validate() error {
 	}
 	if c.Replicas < 1 {
 		return fmt.Errorf("replicas %d is not valid: use 1 or more", c.Replicas)
+	}
+	return nil
+}
+
+// validateNames checks that per-service settings name services that exist,
+// and that a host is given only to an ExternalName service.
+func (c Config) validateNames() error {
+	valid := make([]string, len(c.Services))
+	for i, s := range c.Services {
+		valid[i] = s.Name
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.ServiceTypes)) {
+		if !slices.Contains(valid, name) {
+			return fmt.Errorf("--service-type %s=%s: no service is named %s: use one of %s",
+				name, c.ServiceTypes[name], name, strings.Join(valid, ", "))
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.ExternalNames)) {
+		host := c.ExternalNames[name]
+		if !slices.Contains(valid, name) {
+			return fmt.Errorf("--external-name %s=%s: no service is named %s: use one of %s",
+				name, host, name, strings.Join(valid, ", "))
+		}
+		if t := c.serviceType(name); t != corev1.ServiceTypeExternalName {
+			return fmt.Errorf("--external-name %s=%s: service %s has type %s, and only an ExternalName "+
+				"service points at a host: add --service-type %s=ExternalName", name, host, name, t, name)
+		}
 	}
 	return nil
 }

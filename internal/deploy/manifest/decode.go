@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -47,8 +48,7 @@ func expand(paths []string) ([]string, error) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, fmt.Errorf("reading manifests: %w: write them with \"blogctl manifests --out %s\" "+
-				"or name existing files with -f", err, p)
+			return nil, missingPath(p, err)
 		}
 		if !info.IsDir() {
 			files = append(files, p)
@@ -73,6 +73,32 @@ func expand(paths []string) ([]string, error) {
 		files = append(files, found...)
 	}
 	return files, nil
+}
+
+// missingPath explains a path that cannot be read: a directory that does
+// not exist yet can be written by "blogctl manifests"; a file cannot.
+func missingPath(p string, err error) error {
+	if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("reading manifests: %w", err)
+	}
+	if looksLikeFile(p) {
+		return fmt.Errorf("reading manifests: file %s does not exist: name an existing file or "+
+			"directory with -f", p)
+	}
+	return fmt.Errorf("reading manifests: directory %s does not exist: write the manifests into it "+
+		"with \"blogctl manifests --out %s\", or name an existing directory with -f", p, p)
+}
+
+// looksLikeFile tells a path named as a manifest file from a directory.
+func looksLikeFile(p string) bool {
+	if strings.HasSuffix(p, "/") || strings.HasSuffix(p, string(filepath.Separator)) {
+		return false
+	}
+	switch filepath.Ext(p) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
 }
 
 // ReadFile reads every object of one YAML or JSON file.

@@ -25,6 +25,21 @@ const (
 	IngressFile       = "ingress.yaml"
 )
 
+// ClaimName is the PersistentVolumeClaim of a service that keeps data: the
+// event bus's log.
+func ClaimName(svc blog.Service) string { return svc.Deployment + "-data" }
+
+// BusClaim returns the event bus's claim the configuration renders, and
+// false when it renders none: with NoStorageClass, or when the bus runs
+// elsewhere (ExternalName).
+func (c Config) BusClaim() (string, bool) {
+	svc, ok := c.lookup(blog.EventBus)
+	if !ok || c.NoStorageClass || c.serviceType(blog.EventBus) == "ExternalName" {
+		return "", false
+	}
+	return ClaimName(svc), true
+}
+
 // FileName returns the manifest file of a service.
 func FileName(service string) string { return service + ".yaml" }
 
@@ -122,7 +137,7 @@ func (c Config) serviceData(svc blog.Service) serviceData {
 		Service: svc, Image: c.Image(svc.Name), PullPolicy: string(c.PullPolicy),
 		ServiceType: string(c.serviceType(svc.Name)), ExternalName: c.ExternalNames[svc.Name],
 		EventBusURL: c.url(blog.EventBus), Replicas: c.Replicas,
-		ClaimName: svc.Deployment + "-data", StorageClass: c.StorageClass,
+		ClaimName: ClaimName(svc), StorageClass: c.StorageClass,
 		StorageSize: c.StorageSize, NoStorageClass: c.NoStorageClass,
 		CPURequest: c.CPURequest, MemoryRequest: c.MemoryRequest, MemoryLimit: c.MemoryLimit,
 	}

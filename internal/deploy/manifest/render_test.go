@@ -210,6 +210,18 @@ func TestValidate(t *testing.T) {
 		{"external name without host", func(c *Config) {
 			c.ServiceTypes = map[string]corev1.ServiceType{"event-bus": "ExternalName"}
 		}, "service event-bus has type ExternalName but no host: give one with --external-name event-bus=HOST"},
+		{"service type of an unknown service", func(c *Config) {
+			c.ServiceTypes = map[string]corev1.ServiceType{"foo": "NodePort"}
+		}, "--service-type foo=NodePort: no service is named foo: " +
+			"use one of event-bus, posts, comments, query, moderation, client"},
+		{"external name of an unknown service", func(c *Config) {
+			c.ExternalNames = map[string]string{"blog": "x.example.com"}
+		}, "--external-name blog=x.example.com: no service is named blog: " +
+			"use one of event-bus, posts, comments, query, moderation, client"},
+		{"external name without the type", func(c *Config) {
+			c.ExternalNames = map[string]string{"posts": "x.example.com"}
+		}, "--external-name posts=x.example.com: service posts has type ClusterIP, and only an " +
+			"ExternalName service points at a host: add --service-type posts=ExternalName"},
 		{"service type", func(c *Config) { c.ServiceType = "Headless" },
 			`service type "Headless" of event-bus is not valid: use ClusterIP, NodePort, LoadBalancer or ExternalName`},
 	}
