@@ -29,6 +29,14 @@ const HeadHeader = "Blogctl-Head-Seq"
 // services, gets one event per request.
 const BatchHeader = "Blogctl-Batch"
 
+// LogHeader carries the identity of the bus's log: a random ID created
+// with the log, the same for as long as that log lasts and new for a new
+// one. The bus sends it on its answers to GET /events and on every
+// delivery, so that a service whose state was folded from one log can tell
+// when it meets another. A bus that does not send it, such as the
+// course's, is not checked.
+const LogHeader = "Blogctl-Log"
+
 // Client talks to the event bus.
 type Client struct {
 	base string
@@ -59,6 +67,13 @@ func NewClient(busURL string, hc *http.Client) *Client {
 
 // URL returns the bus's address.
 func (c *Client) URL() string { return c.base }
+
+// CloseIdleConnections closes the client's idle connections, so that its
+// next request dials afresh. The client does so itself after every request
+// that fails or is answered with anything but success: what answered may
+// be a proxy or load balancer in front of an address not routed yet, or a
+// pod that went away, and a kept-alive connection would reach it again.
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
 
 // Receipt is the bus's answer to a publish.
 type Receipt struct {
@@ -157,7 +172,16 @@ func (c *Client) post(ctx context.Context, body []byte) (Receipt, error) {
 }
 
 // postAs makes one POST /events with body and decodes the answer into r.
+// After a failure, the next request dials afresh.
 func (c *Client) postAs(ctx context.Context, body []byte, r any) error {
+	err := c.tryPost(ctx, body, r)
+	if err != nil {
+		c.CloseIdleConnections()
+	}
+	return err
+}
+
+func (c *Client) tryPost(ctx context.Context, body []byte, r any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/events", bytes.NewReader(body))
 	if err != nil {
 		return backoff.Permanent(err)
@@ -222,12 +246,24 @@ type Page struct {
 	Events []Event
 	// Head is the bus's last sequence number when it answered.
 	Head uint64
+	// Log is the identity of the bus's log (see LogHeader), empty when the
+	// bus does not say.
+	Log string
 }
 
 // Read returns the events after sequence number since, at most limit of
 // them (zero for the bus's default). When there are none yet, the bus waits
-// up to wait for one before answering with an empty page.
+// up to wait for one before answering with an empty page. After a failure,
+// the next request dials afresh.
 func (c *Client) Read(ctx context.Context, since uint64, limit int, wait time.Duration) (Page, error) {
+	p, err := c.read(ctx, since, limit, wait)
+	if err != nil {
+		c.CloseIdleConnections()
+	}
+	return p, err
+}
+
+func (c *Client) read(ctx context.Context, since uint64, limit int, wait time.Duration) (Page, error) {
 	q := url.Values{"since": {strconv.FormatUint(since, 10)}}
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
@@ -258,6 +294,7 @@ func (c *Client) Read(ctx context.Context, since uint64, limit int, wait time.Du
 		return Page{}, fmt.Errorf("decoding events from %s: %w", c.base, err)
 	}
 	p.Head, _ = strconv.ParseUint(resp.Header.Get(HeadHeader), 10, 64)
+	p.Log = resp.Header.Get(LogHeader)
 	for _, ev := range p.Events {
 		p.Head = max(p.Head, ev.Seq)
 	}

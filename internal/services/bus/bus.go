@@ -13,6 +13,12 @@
 // append-only log with a few indexes needs. Appends are group-committed, so
 // concurrent publishers share one fsync, and an event is acknowledged only
 // once its transaction has committed: a kill -9 loses no acknowledged event.
+//
+// The log has an identity, a random ID created with the file and kept in
+// it. The bus sends it as the Blogctl-Log header (event.LogHeader) on its
+// answers to GET /events and on every delivery, so that a service whose
+// state came from a log that is gone (a bus whose file was deleted, or
+// kept in a volume that died with its pod) notices and rebuilds.
 package bus
 
 import (
@@ -118,7 +124,7 @@ func (b *Bus) Serve(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { derr = b.deliver.Run(dctx) })
 	b.ready.Store(true)
 	b.log.Info("event bus serving", "addr", ln.Addr().String(),
-		"head", b.store.Head(), "subscribers", len(b.deliver.subs))
+		"head", b.store.Head(), "log", b.store.LogID(), "subscribers", len(b.deliver.subs))
 
 	// End long polls as soon as shutdown begins.
 	stopPolls := context.AfterFunc(ctx, func() { close(b.stopping) })

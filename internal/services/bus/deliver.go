@@ -32,7 +32,9 @@ const (
 
 // DeliveryOptions tune the Deliverer; zero values take the defaults.
 type DeliveryOptions struct {
-	// Client sends deliveries; the default times out after 10 s.
+	// Client sends deliveries; the default, with connections of its own,
+	// times out after 10 s. Its idle connections are closed after every
+	// failed attempt, so that the next one dials afresh.
 	Client *http.Client
 	// RetryMin and RetryMax bound the exponential backoff between
 	// attempts to deliver to a failing subscriber: 100 ms and 5 s.
@@ -91,7 +93,10 @@ func NewDeliverer(store *Store, urls []string, log *slog.Logger, opts DeliveryOp
 		return nil, err
 	}
 	if opts.Client == nil {
-		opts.Client = &http.Client{Timeout: 10 * time.Second}
+		// A transport of its own: closing its idle connections after a
+		// failure must not touch the rest of the process's.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		opts.Client = &http.Client{Timeout: 10 * time.Second, Transport: tr}
 	}
 	if opts.RetryMin <= 0 {
 		opts.RetryMin = 100 * time.Millisecond
@@ -261,6 +266,11 @@ func (d *Deliverer) sendRetrying(ctx context.Context, sub *subscriber, body []by
 	b.MaxInterval = d.opts.RetryMax
 	op := func() (struct{}, error) {
 		err := d.send(ctx, sub, body)
+		if err != nil {
+			// What answered may be a proxy or a pod that went away: a
+			// kept-alive connection would reach it again.
+			d.opts.Client.CloseIdleConnections()
+		}
 		if err != nil && ctx.Err() == nil && !errors.Is(err, errRejected) {
 			d.failed(sub, err)
 		}
@@ -287,6 +297,7 @@ func (d *Deliverer) send(ctx context.Context, sub *subscriber, body []byte) erro
 		return backoff.Permanent(fmt.Errorf("building a request to %s: %w", sub.url, err))
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(event.LogHeader, d.store.LogID())
 	resp, err := d.opts.Client.Do(req)
 	if err != nil {
 		return fmt.Errorf("delivering to %s: %w", sub.url, err)

@@ -210,6 +210,7 @@ func (a *api) getEvents(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set(event.HeadHeader, strconv.FormatUint(head, 10))
+	h.Set(event.LogHeader, a.store.LogID())
 	w.WriteHeader(http.StatusOK)
 
 	// From here the status is sent: a failure can only cut the stream.

@@ -2,7 +2,9 @@ package bus
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,7 +24,11 @@ var (
 	eventsBucket  = []byte("events")  // big-endian seq -> stored event JSON
 	idsBucket     = []byte("ids")     // event id -> big-endian seq
 	cursorsBucket = []byte("cursors") // subscriber URL -> big-endian seq
+	metaBucket    = []byte("meta")    // facts about the log itself
 )
+
+// logIDKey is the key of the log's identity in metaBucket.
+var logIDKey = []byte("log-id")
 
 // maxGroup bounds how many appends share one transaction.
 const maxGroup = 1024
@@ -39,6 +45,7 @@ var ErrClosed = errors.New("event store is closed")
 // only after that transaction commits.
 type Store struct {
 	db      *bolt.DB
+	logID   string
 	appends chan *appendReq
 	stop    chan struct{}
 	stopped chan struct{}
@@ -97,10 +104,11 @@ func OpenStore(dir string) (*Store, error) {
 	return s, nil
 }
 
-// init creates the buckets and reads the head of the log.
+// init creates the buckets, reads the head of the log and its identity,
+// and gives a log that has none an identity.
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{eventsBucket, idsBucket, cursorsBucket} {
+		for _, name := range [][]byte{eventsBucket, idsBucket, cursorsBucket, metaBucket} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("creating bucket %s: %w", name, err)
 			}
@@ -108,9 +116,33 @@ func (s *Store) init() error {
 		if k, _ := tx.Bucket(eventsBucket).Cursor().Last(); k != nil {
 			s.head = binary.BigEndian.Uint64(k)
 		}
+		meta := tx.Bucket(metaBucket)
+		if id := meta.Get(logIDKey); id != nil {
+			s.logID = string(id)
+			return nil
+		}
+		s.logID = newLogID()
+		if err := meta.Put(logIDKey, []byte(s.logID)); err != nil {
+			return fmt.Errorf("storing the log's identity: %w", err)
+		}
 		return nil
 	})
 }
+
+// newLogID returns a random identity for a new log: 16 random bytes in
+// hex.
+func newLogID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// LogID returns the log's identity: a random ID created with the log file
+// and kept in it, the same across restarts for as long as the file lasts
+// and different for a new one. It is served as event.LogHeader.
+func (s *Store) LogID() string { return s.logID }
 
 // Close stops the writer, failing appends still waiting, and closes the
 // file. Every acknowledged append is already on disk.
