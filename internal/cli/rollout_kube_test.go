@@ -63,7 +63,7 @@ func TestRolloutStatusImageNowhere(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "ErrImageNeverPull") {
 		t.Fatalf("blogctl rollout status = %v, want an ErrImageNeverPull failure", err)
 	}
-	if strings.Contains(errOut.String(), "can apply this fix") || !strings.Contains(errOut.String(), "blogctl build") {
+	if strings.Contains(errOut.String(), "can apply this fix") || !strings.Contains(errOut.String(), "docker build -t "+img) {
 		t.Errorf("blogctl rollout status printed %q, want it to say to build the image first, "+
 			"and no automatic fix", errOut.String())
 	}

@@ -53,8 +53,8 @@ func explainWaiting(f *Finding, w *corev1.ContainerStateWaiting,
 		f.Fix = "correct the image in the manifest (lowercase, registry/name:tag) and apply it again"
 	case "CrashLoopBackOff":
 		f.Cause = "the container keeps exiting" + exitSuffix(last)
-		f.Fix = "read the last logs below (blogctl logs " + serviceOrPod(*f) +
-			" --previous), fix the crash, rebuild and run \"blogctl up\""
+		f.Fix = "read the last logs above (" + logsCommand(*f, true) +
+			"), fix the crash, rebuild and run \"blogctl up\""
 		if last != nil && last.Reason == "OOMKilled" {
 			f.Fix = "raise resources.limits.memory of container " + f.Container +
 				" in the manifest and apply it again"
@@ -77,7 +77,7 @@ func explainTerminated(f Finding, t *corev1.ContainerStateTerminated) *Finding {
 	f.ExitCode = &t.ExitCode
 	f.Evidence = []string{"terminated: " + describeTerminated(t)}
 	f.Cause = "the container exited" + exitSuffix(t)
-	f.Fix = "read its logs (blogctl logs " + serviceOrPod(f) + " --previous) and fix the cause"
+	f.Fix = "read its logs (" + logsCommand(f, true) + ") and fix the cause"
 	if t.Reason == "OOMKilled" {
 		f.Cause = "the container used more memory than its limit and was killed"
 		f.Fix = "raise resources.limits.memory of container " + f.Container +

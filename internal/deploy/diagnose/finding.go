@@ -120,9 +120,9 @@ func classifyPod(pod *corev1.Pod, f Finding) *Finding {
 		if strings.Contains(c.Message, "unbound") && strings.Contains(c.Message, "PersistentVolumeClaim") {
 			f.Reason = ReasonUnboundPVC
 			f.Cause = "the pod's PersistentVolumeClaim is not bound to any volume"
-			f.Fix = "the cluster has no storage class or volume for the claim: render the manifests " +
-				"with \"blogctl manifests --no-storage-class\" and apply them, or create a " +
-				"PersistentVolume that matches the claim"
+			f.Fix = "the cluster has no storage class or volume for the claim: run \"blogctl up\" again " +
+				"with --storage-class and a class the cluster has, or with --no-storage-class (the log " +
+				"then lasts only as long as the pod), or create a PersistentVolume that matches the claim"
 			return &f
 		}
 		f.Reason = ReasonFailedScheduling
@@ -142,8 +142,8 @@ func classifyNotReady(pod *corev1.Pod, f Finding) *Finding {
 		f.Container, f.Image = cs.Name, cs.Image
 		f.Reason = ReasonNotReady
 		f.Cause = "container " + cs.Name + " runs but its readiness probe does not pass yet"
-		f.Fix = "wait a little; if it stays so, read its logs (blogctl logs " + serviceOrPod(f) +
-			") and check what /readyz answers"
+		f.Fix = "wait a little; if it stays so, read its logs (" + logsCommand(f, false) +
+			"; the last lines are above) and check what /readyz answers"
 		return &f
 	}
 	return nil
@@ -164,6 +164,18 @@ func serviceOf(pod *corev1.Pod) string {
 		return s
 	}
 	return pod.Labels["app"]
+}
+
+// logsCommand is the "blogctl logs" command line for f's service or pod.
+func logsCommand(f Finding, previous bool) string {
+	cmd := "blogctl logs " + serviceOrPod(f)
+	if f.Namespace != "" {
+		cmd += " -n " + f.Namespace
+	}
+	if previous {
+		cmd += " --previous"
+	}
+	return cmd
 }
 
 func serviceOrPod(f Finding) string {

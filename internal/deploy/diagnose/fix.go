@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -11,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/blogctl/blogctl/internal/blog"
 	"github.com/blogctl/blogctl/internal/deploy/manifest"
 )
 
@@ -124,8 +126,7 @@ func PlanFix(ctx context.Context, f *Finding, env Env) (*Plan, error) {
 	}
 	if env.HasImage != nil && !env.SharedEngine && !env.HasImage(ctx, f.Image) {
 		return nil, &noFixError{pod: f.Pod, reason: fmt.Sprintf("image %s is not on this machine either", f.Image),
-			fix: "build it first (blogctl build), then run \"blogctl doctor --fix\"; or run \"blogctl up\", " +
-				"which builds, loads and applies"}
+			fix: buildAdvice(f.Image)}
 	}
 	file, dep, err := manifest.FindDeployment(env.ManifestsDir, f.Service)
 	if err != nil {
@@ -208,11 +209,10 @@ func (x *Fixer) step(ctx context.Context, p *Plan, s Step) error {
 	return fmt.Errorf("unknown step %q", s.Kind)
 }
 
-// Examine diagnoses every pod of the blog system in namespace that is not
-// ready: what "blogctl doctor" shows.
+// Examine diagnoses every pod in namespace that is not ready, the blog
+// system's and any other: what "blogctl doctor" and the dashboard show.
 func Examine(ctx context.Context, cs kubernetes.Interface, namespace string) ([]*Finding, error) {
-	pods, err := cs.CoreV1().Pods(namespace).List(ctx,
-		metav1.ListOptions{LabelSelector: "app.kubernetes.io/part-of=blog"})
+	pods, err := cs.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("listing the pods of namespace %s: %w", namespace, err)
 	}
@@ -226,4 +226,26 @@ func Examine(ctx context.Context, cs kubernetes.Interface, namespace string) ([]
 		}
 	}
 	return findings, nil
+}
+
+// buildAdvice says how to get image onto this machine: "blogctl build"
+// when it is named as blogctl names its builds, <prefix>/<service> tagged
+// latest or sha-..., and otherwise Docker's own commands.
+func buildAdvice(image string) string {
+	repo, tag := image, ""
+	if i := strings.LastIndex(image, ":"); i > strings.LastIndex(image, "/") {
+		repo, tag = image[:i], image[i+1:]
+	}
+	prefix, service := "", repo
+	if i := strings.LastIndex(repo, "/"); i >= 0 {
+		prefix, service = repo[:i], repo[i+1:]
+	}
+	_, err := blog.Lookup(service)
+	if err == nil && prefix != "" && (tag == "latest" || strings.HasPrefix(tag, "sha-")) {
+		return fmt.Sprintf("build it first (blogctl build %s --image-prefix %s), then run \"blogctl doctor --fix\"; "+
+			"or run \"blogctl up\", which builds, loads and applies", service, prefix)
+	}
+	return fmt.Sprintf("blogctl builds only its own services' images: build or tag this one under that name "+
+		"(docker build -t %s ., or docker tag <image> %s), then run \"blogctl doctor --fix\"; or correct "+
+		"the image in the manifest", image, image)
 }

@@ -31,6 +31,18 @@ func manifestsDir(t *testing.T) string {
 	return dir
 }
 
+// podCaseYAML returns the named pod of podCases.
+func podCaseYAML(t *testing.T, name string) string {
+	t.Helper()
+	for _, tc := range podCases {
+		if tc.name == name {
+			return tc.pod
+		}
+	}
+	t.Fatalf("no pod case %q", name)
+	return ""
+}
+
 // findingOf diagnoses the named pod of podCases.
 func findingOf(t *testing.T, name string) *Finding {
 	t.Helper()
@@ -114,7 +126,7 @@ func TestReview(t *testing.T) {
 			Env{ManifestsDir: dir, Local: true, CanLoad: true, HasImage: has}, true, "load the image into the node"},
 		{"image not built anywhere", "image never pulled",
 			Env{ManifestsDir: dir, Local: true, CanLoad: true, HasImage: hasNot}, false,
-			"image blogctl/posts:sha-abc is not on this machine either: build it first (blogctl build)"},
+			"image blogctl/posts:sha-abc is not on this machine either: build it first (blogctl build posts --image-prefix blogctl)"},
 		{"node blogctl cannot load into", "image pull back-off",
 			Env{ManifestsDir: dir, Local: true, HasImage: has}, false, "pass --containerd-address"},
 		{"no manifests", "image pull back-off",
@@ -141,7 +153,7 @@ func TestReview(t *testing.T) {
 func TestFixerFix(t *testing.T) {
 	dir := manifestsDir(t)
 	f := findingOf(t, "image pull back-off")
-	pod := decodePod(t, podCases[3].pod)
+	pod := decodePod(t, podCaseYAML(t, "image pull back-off"))
 	cs := fake.NewClientset(pod)
 	var did []string
 	x := &Fixer{
@@ -201,7 +213,7 @@ func TestFixerConfirms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			old := decodePod(t, podCases[3].pod)
+			old := decodePod(t, podCaseYAML(t, "image pull back-off"))
 			dep := &appsv1.Deployment{
 				ObjectMeta: metav1.ObjectMeta{Name: "query-depl", Namespace: "blog"},
 				Spec:       appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "query"}}},
@@ -231,7 +243,7 @@ func TestFixerConfirms(t *testing.T) {
 
 // A fix whose replacement pod never shows up is not called done.
 func TestFixerGivesUp(t *testing.T) {
-	old := decodePod(t, podCases[3].pod)
+	old := decodePod(t, podCaseYAML(t, "image pull back-off"))
 	dep := &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Name: "query-depl", Namespace: "blog"},
 		Spec:       appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "query"}}},
@@ -260,5 +272,41 @@ func replacement(waiting string) *corev1.Pod {
 		ObjectMeta: metav1.ObjectMeta{Name: "query-depl-new", Namespace: "blog",
 			Labels: map[string]string{"app": "query"}, CreationTimestamp: metav1.Now()},
 		Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{st}},
+	}
+}
+
+func TestBuildAdvice(t *testing.T) {
+	tests := []struct{ image, want string }{
+		{"blogctl/posts:sha-abc", "blogctl build posts --image-prefix blogctl"},
+		{"localhost:5001/cygnet/query:latest", "blogctl build query --image-prefix localhost:5001/cygnet"},
+		{"cygnet/posts:0.0.1", "docker build -t cygnet/posts:0.0.1 ."},
+		{"example.invalid/nope:1", "blogctl builds only its own services' images"},
+		{"localhost:5001/blogctl/posts", "docker tag <image> localhost:5001/blogctl/posts"},
+	}
+	for _, tt := range tests {
+		if got := buildAdvice(tt.image); !strings.Contains(got, tt.want) {
+			t.Errorf("buildAdvice(%q) = %q, want it to contain %q", tt.image, got, tt.want)
+		}
+	}
+}
+
+// Examine covers every pod of the namespace that is not ready, with or
+// without the blog system's labels, and only that namespace.
+func TestExamine(t *testing.T) {
+	ours := decodePod(t, podCaseYAML(t, "image never pulled"))
+	theirs := decodePod(t, podCaseYAML(t, "image pull back-off"))
+	elsewhere := decodePod(t, podCaseYAML(t, "image pull back-off"))
+	elsewhere.Namespace = "other"
+	cs := fake.NewClientset(ours, theirs, elsewhere)
+	findings, err := Examine(context.Background(), cs, "blog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pods []string
+	for _, f := range findings {
+		pods = append(pods, f.Namespace+"/"+f.Pod)
+	}
+	if diff := cmp.Diff([]string{"blog/posts-depl-1", "blog/query-depl-1"}, pods); diff != "" {
+		t.Errorf("Examine(blog) pods (-want +got):\n%s", diff)
 	}
 }

@@ -26,8 +26,12 @@ func Pod(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod) *Finding
 		return nil
 	}
 	f.Evidence = append(f.Evidence, warningEvents(ctx, cs, pod)...)
-	if f.Reason == "CrashLoopBackOff" || f.ExitCode != nil {
-		f.Evidence = append(f.Evidence, lastLogs(ctx, cs, pod, f.Container)...)
+	switch {
+	case f.Reason == "CrashLoopBackOff" || f.ExitCode != nil:
+		f.Evidence = append(f.Evidence, lastLogs(ctx, cs, pod, f.Container, true)...)
+	case f.Reason == ReasonNotReady:
+		// The running container's log says why it is not ready.
+		f.Evidence = append(f.Evidence, lastLogs(ctx, cs, pod, f.Container, false)...)
 	}
 	return f
 }
@@ -72,11 +76,13 @@ func eventTime(e corev1.Event) metav1.Time {
 	return e.FirstTimestamp
 }
 
-// lastLogs returns the last lines the previous run of container wrote, or
-// of the current run when there was none.
-func lastLogs(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod, container string) []string {
+// lastLogs returns the last lines of container's previous run, or of its
+// current run when there was none; previousFirst false tries the current
+// run first.
+func lastLogs(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod, container string,
+	previousFirst bool) []string {
 	tail := int64(logLines)
-	for _, previous := range []bool{true, false} {
+	for _, previous := range []bool{previousFirst, !previousFirst} {
 		opts := &corev1.PodLogOptions{Container: container, TailLines: &tail, Previous: previous}
 		b, err := cs.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, opts).DoRaw(ctx)
 		if err != nil || len(strings.TrimSpace(string(b))) == 0 {

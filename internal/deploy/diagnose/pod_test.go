@@ -65,6 +65,26 @@ status:
 			"or build and load it with \"blogctl up\"",
 		AutoFix: FixImage,
 	}},
+	{"running, not ready", `
+metadata: {name: query-depl-3, namespace: blog, labels: {app: query}}
+spec: {containers: [{name: query, image: "blogctl/query:sha-1"}]}
+status:
+  phase: Running
+  conditions: [{type: Ready, status: "False", reason: ContainersNotReady}]
+  containerStatuses:
+  - name: query
+    image: "blogctl/query:sha-1"
+    ready: false
+    restartCount: 0
+    state: {running: {startedAt: "2026-12-03T19:00:00Z"}}
+`, nil, &Finding{
+		Namespace: "blog", Pod: "query-depl-3", Service: "query", Container: "query",
+		Image: "blogctl/query:sha-1", Reason: ReasonNotReady,
+		Cause:    "container query runs but its readiness probe does not pass yet",
+		Evidence: []string{"log: fake logs"},
+		Fix: "wait a little; if it stays so, read its logs (blogctl logs query -n blog; the last lines " +
+			"are above) and check what /readyz answers",
+	}},
 	{"image pull back-off", `
 metadata: {name: query-depl-1, namespace: blog, labels: {app: query}}
 spec: {containers: [{name: query, image: "blogctl/query:latest", imagePullPolicy: IfNotPresent}]}
@@ -112,7 +132,7 @@ status:
 			"last exit: exit code 2, Error",
 			"log: fake logs",
 		},
-		Fix:      "read the last logs below (blogctl logs query --previous), fix the crash, rebuild and run \"blogctl up\"",
+		Fix:      "read the last logs above (blogctl logs query -n blog --previous), fix the crash, rebuild and run \"blogctl up\"",
 		ExitCode: ptr(int32(2)),
 	}},
 	{"out of memory, restarting", `
@@ -164,9 +184,9 @@ status:
 		Cause: "the pod's PersistentVolumeClaim is not bound to any volume",
 		Evidence: []string{"PodScheduled=False Unschedulable: 0/1 nodes are available: pod has unbound " +
 			"immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."},
-		Fix: "the cluster has no storage class or volume for the claim: render the manifests " +
-			"with \"blogctl manifests --no-storage-class\" and apply them, or create a " +
-			"PersistentVolume that matches the claim",
+		Fix: "the cluster has no storage class or volume for the claim: run \"blogctl up\" again " +
+			"with --storage-class and a class the cluster has, or with --no-storage-class (the log " +
+			"then lasts only as long as the pod), or create a PersistentVolume that matches the claim",
 	}},
 	{"insufficient cpu", `
 metadata: {name: posts-depl-1, namespace: blog}
