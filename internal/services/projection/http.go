@@ -27,7 +27,13 @@ var (
 
 // HandleEvents is the handler of POST /events: it takes one event, as the
 // course's bus sends, or an array of them, applies them, and answers {}.
+//
+// A delivery from a log other than the one the state was folded from is
+// answered 503 and applied not at all: see ErrLogReplaced.
 func (p *Projection) HandleEvents(w http.ResponseWriter, r *http.Request) error {
+	if err := p.checkLog(r.Header.Get(event.LogHeader)); err != nil {
+		return refuseReplaced(w)
+	}
 	body, err := httpapi.ReadBody(r)
 	if err != nil {
 		return err
@@ -37,6 +43,9 @@ func (p *Projection) HandleEvents(w http.ResponseWriter, r *http.Request) error 
 		return fmt.Errorf("%w: %w", httpapi.ErrInvalid, err)
 	}
 	if err := p.Deliver(r.Context(), evs); err != nil {
+		if errors.Is(err, ErrLogReplaced) {
+			return refuseReplaced(w)
+		}
 		return fmt.Errorf("applying %d delivered events: %w", len(evs), err)
 	}
 	w.Header().Set(event.BatchHeader, batchValue)
@@ -72,6 +81,10 @@ func DecodeEvents(b []byte) ([]event.Event, error) {
 // Serve serves h on addr until ctx ends, while p catches up with the log in
 // the background. It returns when the server has shut down gracefully. It
 // tunes the process's garbage collector for a server: see httpapi.TuneGC.
+//
+// If the bus's log is found replaced, Serve shuts the server down and
+// returns an error wrapping ErrLogReplaced: the process must exit with a
+// failure, so that its supervisor starts it again and it folds the new log.
 func Serve(ctx context.Context, addr string, h http.Handler, p *Projection,
 	log *slog.Logger) error {
 	httpapi.TuneGC()
@@ -81,18 +94,32 @@ func Serve(ctx context.Context, addr string, h http.Handler, p *Projection,
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "event_bus", p.bus.URL())
 
+	// Serve until ctx ends or the bus's log is found replaced.
+	sctx, stopServing := context.WithCancel(ctx)
+	defer stopServing()
+	go func() {
+		select {
+		case <-p.LogReplaced():
+			stopServing()
+		case <-sctx.Done():
+		}
+	}()
+
 	// Catch up until caught up, or until the server stops for any reason.
-	cctx, stopCatchUp := context.WithCancel(ctx)
+	cctx, stopCatchUp := context.WithCancel(sctx)
 	var wg sync.WaitGroup
 	var cerr error
 	wg.Go(func() { cerr = p.CatchUp(cctx) })
-	serr := httpapi.Serve(ctx, httpapi.NewServer(h, log), ln, 0)
+	serr := httpapi.Serve(sctx, httpapi.NewServer(h, log), ln, 0)
 	stopCatchUp()
 	wg.Wait()
 	if errors.Is(cerr, context.Canceled) {
 		cerr = nil
 	}
 	log.Info("stopped", "applied", p.Applied())
+	if err := p.Err(); err != nil {
+		return errors.Join(serr, err)
+	}
 	return errors.Join(serr, cerr)
 }
 

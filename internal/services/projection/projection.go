@@ -27,6 +27,16 @@
 // and those the log already holds further on are dropped, so a restart does
 // not republish history. Live, a delivery is acknowledged only after its
 // effects are published, together, in one request to the bus per batch.
+//
+// The state belongs to one log. blogctl's bus names its log with a random
+// identity (event.LogHeader) on every read and delivery; the projection
+// remembers the first it sees. A different one means the bus's log was
+// replaced, by a bus that lost its data: its sequence numbers start again
+// from 1, and the projection would take new events for ones already
+// applied. So it applies nothing more, answers deliveries 503 so that the
+// bus keeps them, logs what happened, and Serve returns ErrLogReplaced, so
+// that the process exits and, started again, folds the new log. A bus that
+// names no log is not checked.
 package projection
 
 import (
@@ -65,6 +75,11 @@ type Projection struct {
 
 	ready atomic.Bool
 	head  atomic.Uint64 // the head to catch up to, for /readyz
+
+	logMu       sync.Mutex
+	logID       string        // identity of the log the state is folded from
+	replacedErr error         // set once the bus's log is found replaced
+	replaced    chan struct{} // closed then
 }
 
 // New returns a projection of state fed by the bus at bus.
@@ -75,6 +90,7 @@ func New(bus *event.Client, state State, log *slog.Logger) *Projection {
 	return &Projection{
 		bus: bus, log: log, state: state,
 		outbox: make(map[string]event.Event), moved: make(chan struct{}),
+		replaced: make(chan struct{}),
 	}
 }
 
@@ -95,6 +111,9 @@ func (p *Projection) Applied() uint64 {
 // Ready reports, for /readyz, whether the projection has caught up with
 // the log since the service started.
 func (p *Projection) Ready() error {
+	if err := p.Err(); err != nil {
+		return err
+	}
 	if p.ready.Load() {
 		return nil
 	}

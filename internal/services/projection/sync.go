@@ -62,7 +62,7 @@ func (p *Projection) CatchUp(ctx context.Context) error {
 // firstRead reads the first page of the log and returns the head to catch
 // up to.
 func (p *Projection) firstRead(ctx context.Context) (uint64, error) {
-	page, err := p.bus.Read(ctx, p.Applied(), pageLimit, 0)
+	page, err := p.read(ctx, p.Applied())
 	if err != nil {
 		return 0, err
 	}
@@ -81,6 +81,9 @@ func (p *Projection) retry(ctx context.Context, doing string,
 	b.InitialInterval = 100 * time.Millisecond
 	b.MaxInterval = 2 * time.Second
 	notify := func(err error, wait time.Duration) {
+		// Whatever failed, the next attempt dials afresh: a kept-alive
+		// connection may lead to a proxy or a pod that went away.
+		p.bus.CloseIdleConnections()
 		p.log.Warn("event bus not available yet, retrying", "doing", doing,
 			"bus", p.bus.URL(), "in", wait.Round(time.Millisecond), "err", err)
 	}
@@ -89,6 +92,9 @@ func (p *Projection) retry(ctx context.Context, doing string,
 	// is logged and retried, like an unreachable bus.
 	op404 := func() (uint64, error) {
 		v, err := op()
+		if errors.Is(err, ErrLogReplaced) {
+			return v, backoff.Permanent(err)
+		}
 		var se *event.StatusError
 		if errors.As(err, &se) && se.Code == http.StatusNotFound {
 			return v, fmt.Errorf("%s answered 404 Not Found: not the event bus, or not yet; "+
@@ -110,7 +116,7 @@ func (p *Projection) retry(ctx context.Context, doing string,
 // outbox: the bus delivers those events too, and the delivery publishes
 // them before it is acknowledged, off the caller's critical path.
 func (p *Projection) Sync(ctx context.Context) error {
-	page, err := p.bus.Read(ctx, p.Applied(), pageLimit, 0)
+	page, err := p.read(ctx, p.Applied())
 	if err != nil {
 		return err
 	}
@@ -120,6 +126,19 @@ func (p *Projection) Sync(ctx context.Context) error {
 	return p.syncTo(ctx, page.Head)
 }
 
+// read reads a page of the log after since, and checks that it comes
+// from the log the state was folded from.
+func (p *Projection) read(ctx context.Context, since uint64) (event.Page, error) {
+	page, err := p.bus.Read(ctx, since, pageLimit, 0)
+	if err != nil {
+		return event.Page{}, err
+	}
+	if err := p.checkLog(page.Log); err != nil {
+		return event.Page{}, err
+	}
+	return page, nil
+}
+
 // syncTo applies the log until the applied position reaches target.
 func (p *Projection) syncTo(ctx context.Context, target uint64) error {
 	for {
@@ -127,7 +146,7 @@ func (p *Projection) syncTo(ctx context.Context, target uint64) error {
 		if since >= target {
 			return nil
 		}
-		page, err := p.bus.Read(ctx, since, pageLimit, 0)
+		page, err := p.read(ctx, since)
 		if err != nil {
 			return err
 		}

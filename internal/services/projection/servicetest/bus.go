@@ -28,6 +28,7 @@ type Bus struct {
 	log    []event.Event
 	byID   map[string]event.Event
 	down   bool
+	logID  string
 	posted int
 	cursor map[http.Handler]uint64
 }
@@ -49,6 +50,31 @@ func (b *Bus) SetDown(down bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.down = down
+}
+
+// SetLog makes the bus name its log id, as event.LogHeader on its answers
+// to GET /events and on the deliveries of Pump; an empty id, the default,
+// names none, as the course's bus.
+func (b *Bus) SetLog(id string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.logID = id
+}
+
+// Replace empties the log and names the new one id, as a bus that lost its
+// data and started a new log does.
+func (b *Bus) Replace(id string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.log, b.byID, b.logID = nil, make(map[string]event.Event), id
+	b.cursor = make(map[http.Handler]uint64)
+}
+
+// Log returns the name the bus gives its log, empty if none.
+func (b *Bus) Log() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.logID
 }
 
 // Events returns a copy of the log.
@@ -138,6 +164,9 @@ func (b *Bus) read(w http.ResponseWriter, r *http.Request) {
 		page = page[:limit]
 	}
 	w.Header().Set(event.HeadHeader, strconv.FormatUint(head, 10))
+	if id := b.Log(); id != "" {
+		w.Header().Set(event.LogHeader, id)
+	}
 	writeJSON(w, page)
 }
 
@@ -176,7 +205,11 @@ func (b *Bus) deliverOnce(t testing.TB, h http.Handler, batch int) bool {
 	}
 	body, _ := json.Marshal(page)
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/events", bytes.NewReader(body)))
+	req := httptest.NewRequest(http.MethodPost, "/events", bytes.NewReader(body))
+	if id := b.Log(); id != "" {
+		req.Header.Set(event.LogHeader, id)
+	}
+	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("delivering events %d..%d: %d %s", from+1, to, rec.Code, rec.Body)
 	}
