@@ -69,17 +69,7 @@ func (o *applyOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if !o.serverRun {
-		if err := kube.EnsureNamespace(ctx, cluster); err != nil {
-			return err
-		}
-	}
-	a, err := cluster.NewApplier()
-	if err != nil {
-		return err
-	}
-	a.DryRun, a.Force = o.serverRun, o.force
-	results, applyErr := a.Apply(ctx, objs)
+	results, applyErr := o.apply(ctx, cluster, objs)
 	if err := printResults(o.streams, o.output, results, o.serverRun); err != nil {
 		return err
 	}
@@ -89,7 +79,35 @@ func (o *applyOptions) run(ctx context.Context) error {
 	err = waitApplied(ctx, o.streams, cluster, results, o.timeout.value)
 	dir := manifestsDirOf(o.files)
 	err = reviewRolloutError(ctx, cluster, o.streams, dir, o.containerdAddress, err)
-	return explainRollout(o.streams.ErrOut, err, doctorFixCommand(dir, o.containerdAddress))
+	fixCmd := doctorFixCommand(dir, o.containerdAddress, o.cluster.commandArgs(cluster.Namespace))
+	return explainRollout(o.streams.ErrOut, err, fixCmd)
+}
+
+// apply creates the namespace when it is missing, then applies objs. Its
+// results start with the namespace's line, as kubectl's would with a
+// Namespace object. In a server dry run a missing namespace is only
+// checked: the objects in it are left unchecked, as the server cannot
+// check them before it exists.
+func (o *applyOptions) apply(ctx context.Context, c *kube.Cluster, objs []manifest.Object) ([]kube.Result, error) {
+	a, err := c.NewApplier()
+	if err != nil {
+		return nil, err
+	}
+	a.DryRun, a.Force = o.serverRun, o.force
+	ns, err := kube.EnsureNamespace(ctx, c, o.serverRun)
+	if err != nil {
+		return nil, err
+	}
+	if ns != nil && o.serverRun {
+		a.PendingNamespace = c.Namespace
+		fmt.Fprintf(o.streams.ErrOut, "note: namespace %s does not exist: the server checked creating it, "+
+			"but cannot check the objects in it until it exists; the real apply creates it first\n", c.Namespace)
+	}
+	results, err := a.Apply(ctx, objs)
+	if ns != nil {
+		results = append([]kube.Result{*ns}, results...)
+	}
+	return results, err
 }
 
 // manifestsDirOf is the directory the doctor should fix files in after
@@ -122,11 +140,13 @@ func printResults(s *Streams, format string, results []kube.Result, dryRun bool)
 	return printOutput(s.Out, format, results, func() string {
 		var out string
 		for _, r := range results {
-			out += r.String()
-			if dryRun {
-				out += " (server dry run)"
+			switch {
+			case dryRun && r.Note != "":
+				r.Note = "server dry run; " + r.Note
+			case dryRun:
+				r.Note = "server dry run"
 			}
-			out += "\n"
+			out += r.String() + "\n"
 		}
 		return out
 	})
@@ -137,7 +157,7 @@ func waitApplied(ctx context.Context, s *Streams, c *kube.Cluster, results []kub
 	timeout timeoutValue) error {
 	var deps []string
 	for _, r := range results {
-		if r.Kind == "deployments.apps" {
+		if r.Kind == "Deployment" && r.Group == "apps" {
 			deps = append(deps, r.Name)
 		}
 	}

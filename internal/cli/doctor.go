@@ -60,14 +60,19 @@ func (o *doctorOptions) run(ctx context.Context) error {
 	if err != nil {
 		return cluster.Explain(err)
 	}
-	if findings == nil {
+	if len(findings) == 0 {
+		// No pod to find fault with may be no namespace at all.
+		if err := kube.CheckNamespace(ctx, cluster.Clientset, cluster.Namespace); err != nil {
+			return cluster.Explain(err)
+		}
 		findings = []*diagnose.Finding{}
 	}
 	fixer, closeFixer, fixerErr := o.newFixer(ctx, cluster, findings)
 	defer closeFixer()
 	reviewFindings(ctx, findings, fixer, fixerErr)
 	if err := printOutput(o.streams.Out, o.output, findings, func() string {
-		return findingsText(findings, cluster.Namespace, doctorFixCommand(o.manifestsDir, o.containerdAddress))
+		fixCmd := doctorFixCommand(o.manifestsDir, o.containerdAddress, o.cluster.commandArgs(cluster.Namespace))
+		return findingsText(findings, cluster.Namespace, fixCmd)
 	}); err != nil {
 		return err
 	}

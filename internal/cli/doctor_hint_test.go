@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/cobra"
 
 	"github.com/blogctl/blogctl/internal/deploy/diagnose"
 	"github.com/blogctl/blogctl/internal/deploy/kube"
@@ -47,20 +48,67 @@ func TestManifestsDirOf(t *testing.T) {
 }
 
 func TestDoctorFixCommand(t *testing.T) {
+	ns := []string{"-n", "trial-kube-2"}
 	tests := []struct {
-		dir, containerd, want string
+		dir, containerd string
+		cluster         []string
+		want            string
 	}{
-		{"", "", "blogctl doctor --fix"},
-		{kube.DefaultManifestsDir, "", "blogctl doctor --fix"},
-		{kube.DefaultManifestsDir + "/", "", "blogctl doctor --fix"},
-		{"deploy/k8s", "", "blogctl doctor --fix --manifests-dir deploy/k8s"},
-		{"", "/run/containerd/containerd.sock",
-			"blogctl doctor --fix --containerd-address /run/containerd/containerd.sock"},
+		{"", "", nil, "blogctl doctor --fix"},
+		{"", "", ns, "blogctl doctor --fix -n trial-kube-2"},
+		{kube.DefaultManifestsDir, "", ns, "blogctl doctor --fix -n trial-kube-2"},
+		{kube.DefaultManifestsDir + "/", "", nil, "blogctl doctor --fix"},
+		{"deploy/k8s", "", ns, "blogctl doctor --fix --manifests-dir deploy/k8s -n trial-kube-2"},
+		{"b2", "/run/containerd/containerd.sock", ns,
+			"blogctl doctor --fix --manifests-dir b2 --containerd-address /run/containerd/containerd.sock -n trial-kube-2"},
+		{"my manifests", "", []string{"-n", "blog", "--context", "kind-x", "--kubeconfig", "/tmp/it's"},
+			`blogctl doctor --fix --manifests-dir 'my manifests' -n blog --context kind-x --kubeconfig '/tmp/it'\''s'`},
 	}
 	for _, tt := range tests {
-		if got := doctorFixCommand(tt.dir, tt.containerd); got != tt.want {
-			t.Errorf("doctorFixCommand(%q, %q) = %q, want %q", tt.dir, tt.containerd, got, tt.want)
+		if got := doctorFixCommand(tt.dir, tt.containerd, tt.cluster); got != tt.want {
+			t.Errorf("doctorFixCommand(%q, %q, %q) = %q, want %q", tt.dir, tt.containerd, tt.cluster, got, tt.want)
 		}
+	}
+}
+
+// TestCommandArgs checks that a printed command carries the namespace
+// always, and the context and kubeconfig only when they were given, by
+// flag or by environment.
+func TestCommandArgs(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want []string
+	}{
+		{"namespace only", []string{"-n", "trial"}, nil, []string{"-n", "trial"}},
+		{"the context's namespace", nil, nil, []string{"-n", "resolved"}},
+		{"context and kubeconfig flags", []string{"--context", "kind-a", "--kubeconfig", "/k"}, nil,
+			[]string{"-n", "resolved", "--context", "kind-a", "--kubeconfig", "/k"}},
+		{"context from the environment", nil, map[string]string{"BLOGCTL_CONTEXT": "kind-b"},
+			[]string{"-n", "resolved", "--context", "kind-b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			var f kubeFlags
+			cmd := &cobra.Command{Use: "x", RunE: func(*cobra.Command, []string) error { return nil }}
+			f.addFlags(cmd)
+			bindEnvAll(cmd)
+			cmd.SetArgs(tt.args)
+			if err := cmd.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			ns := f.namespace
+			if ns == "" {
+				ns = "resolved"
+			}
+			if diff := cmp.Diff(tt.want, f.commandArgs(ns)); diff != "" {
+				t.Errorf("commandArgs() after %q (-want +got):\n%s", tt.args, diff)
+			}
+		})
 	}
 }
 

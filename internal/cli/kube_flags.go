@@ -36,6 +36,36 @@ func (f *kubeFlags) addFlags(cmd *cobra.Command) {
 		"kubernetes: namespace (default the context's, or default)")
 }
 
+// addPersistentFlags adds the cluster flags to cmd and every command
+// under it, as kubectl's rollout takes -n before its subcommand.
+func (f *kubeFlags) addPersistentFlags(cmd *cobra.Command) {
+	fs := cmd.PersistentFlags()
+	fs.StringVar(&f.kubeconfig, "kubeconfig", "",
+		"kubernetes: path of the kubeconfig file (default $KUBECONFIG or ~/.kube/config)")
+	fs.StringVar(&f.context, "context", "",
+		"kubernetes: kubeconfig context to use (default the current context)")
+	fs.StringVarP(&f.namespace, "namespace", "n", "",
+		"kubernetes: namespace (default the context's, or default)")
+}
+
+// commandArgs are the cluster flags a command that blogctl prints for the
+// user to run needs to reach the same objects: -n with the namespace
+// always, --context and --kubeconfig when they were given (by flag or
+// environment).
+func (f *kubeFlags) commandArgs(namespace string) []string {
+	var args []string
+	if namespace != "" {
+		args = append(args, "-n", namespace)
+	}
+	if f.context != "" {
+		args = append(args, "--context", f.context)
+	}
+	if f.kubeconfig != "" {
+		args = append(args, "--kubeconfig", f.kubeconfig)
+	}
+	return args
+}
+
 func (f *kubeFlags) connect() (*kube.Cluster, error) {
 	return kube.Connect(kube.ConnectOptions{
 		Kubeconfig: f.kubeconfig, Context: f.context, Namespace: f.namespace,
@@ -84,14 +114,8 @@ func (f *manifestFlags) config() (manifest.Config, error) {
 	}
 	c.NoStorageClass, c.StorageClass, c.StorageSize = f.noStorage, f.storageClass, f.storageSize
 	c.IngressHost, c.PostsNodePort, c.Replicas = f.ingressHost, f.nodePort, f.replicas
-	c.ServiceTypes = map[string]corev1.ServiceType{}
-	for _, v := range f.serviceTypes {
-		name, typ, ok := strings.Cut(v, "=")
-		if !ok {
-			c.ServiceType = corev1.ServiceType(v)
-			continue
-		}
-		c.ServiceTypes[name] = corev1.ServiceType(typ)
+	if err := f.serviceTypesInto(&c); err != nil {
+		return c, err
 	}
 	c.ExternalNames = map[string]string{}
 	for _, v := range f.externalNames {
@@ -103,6 +127,30 @@ func (f *manifestFlags) config() (manifest.Config, error) {
 		c.ExternalNames[name] = host
 	}
 	return c, c.Validate()
+}
+
+// serviceTypesInto reads --service-type into c, refusing a service, or
+// the type of all, given two different types.
+func (f *manifestFlags) serviceTypesInto(c *manifest.Config) error {
+	c.ServiceTypes = map[string]corev1.ServiceType{}
+	var all string
+	for _, v := range f.serviceTypes {
+		name, typ, ok := strings.Cut(v, "=")
+		if !ok {
+			if all != "" && all != v {
+				return fmt.Errorf("reading --service-type: the type of every service is given twice, "+
+					"as %s and as %s: give one", all, v)
+			}
+			all, c.ServiceType = v, corev1.ServiceType(v)
+			continue
+		}
+		if prev, dup := c.ServiceTypes[name]; dup && string(prev) != typ {
+			return fmt.Errorf("reading --service-type: service %s is given two types, %s=%s and %s=%s: "+
+				"give one", name, name, prev, name, typ)
+		}
+		c.ServiceTypes[name] = corev1.ServiceType(typ)
+	}
+	return nil
 }
 
 // explainRollout prints a failed rollout's diagnosis on w and returns the
@@ -132,16 +180,36 @@ func printFinding(w io.Writer, f *diagnose.Finding, fixCmd string) {
 
 // doctorFixCommand is the "blogctl doctor --fix" command line that finds
 // the manifest files in manifestsDir and the node's containerd at
-// containerdAddress, leaving out what is the default.
-func doctorFixCommand(manifestsDir, containerdAddress string) string {
-	cmd := "blogctl doctor --fix"
+// containerdAddress, leaving out what is the default, and reaches the
+// cluster with clusterArgs, as kubeFlags.commandArgs gives them.
+func doctorFixCommand(manifestsDir, containerdAddress string, clusterArgs []string) string {
+	args := []string{"blogctl", "doctor", "--fix"}
 	if manifestsDir != "" && filepath.Clean(manifestsDir) != filepath.Clean(kube.DefaultManifestsDir) {
-		cmd += " --manifests-dir " + manifestsDir
+		args = append(args, "--manifests-dir", manifestsDir)
 	}
 	if containerdAddress != "" {
-		cmd += " --containerd-address " + containerdAddress
+		args = append(args, "--containerd-address", containerdAddress)
 	}
-	return cmd
+	return commandLine(append(args, clusterArgs...)...)
+}
+
+// commandLine joins args into a line a POSIX shell reads back as args,
+// quoting only what needs it.
+func commandLine(args ...string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = a
+		if a == "" || strings.ContainsFunc(a, needsQuote) {
+			quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(quoted, " ")
+}
+
+func needsQuote(r rune) bool {
+	plain := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+		strings.ContainsRune("-_./:=,@+%", r)
+	return !plain
 }
 
 const defaultRolloutTimeout = 5 * time.Minute

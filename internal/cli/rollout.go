@@ -4,7 +4,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,26 +18,31 @@ import (
 )
 
 // rolloutOptions holds what "blogctl rollout restart" and "rollout status"
-// need.
+// need. The cluster flags are the rollout command's, shared by both.
 type rolloutOptions struct {
 	streams *Streams
-	cluster kubeFlags
+	cluster *kubeFlags
 	timeout timeoutFlag
 	all     bool
 	wait    bool
 }
 
 func newRolloutCmd(s *Streams) *cobra.Command {
+	cluster := &kubeFlags{}
 	cmd := &cobra.Command{
 		Use:   "rollout",
 		Short: "Restart the blog system's deployments, or follow their rollout",
+		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newRolloutRestartCmd(s), newRolloutStatusCmd(s))
+	// As in kubectl, -n and the other cluster flags may come before the
+	// subcommand; "blogctl rollout -n blog" shows the help.
+	cluster.addPersistentFlags(cmd)
+	cmd.AddCommand(newRolloutRestartCmd(s, cluster), newRolloutStatusCmd(s, cluster))
 	return cmd
 }
 
-func newRolloutRestartCmd(s *Streams) *cobra.Command {
-	o := &rolloutOptions{streams: s}
+func newRolloutRestartCmd(s *Streams, cluster *kubeFlags) *cobra.Command {
+	o := &rolloutOptions{streams: s, cluster: cluster}
 	cmd := &cobra.Command{
 		Use:   "restart [service...|--all]",
 		Short: "Restart services' deployments as \"kubectl rollout restart\" does",
@@ -43,15 +50,14 @@ func newRolloutRestartCmd(s *Streams) *cobra.Command {
 			return o.restart(cmd.Context(), args)
 		},
 	}
-	o.cluster.addFlags(cmd)
 	o.timeout.addFlag(cmd)
 	cmd.Flags().BoolVar(&o.all, "all", false, "restart every service")
 	cmd.Flags().BoolVar(&o.wait, "wait", false, "wait for the new pods, then check the images they run")
 	return cmd
 }
 
-func newRolloutStatusCmd(s *Streams) *cobra.Command {
-	o := &rolloutOptions{streams: s}
+func newRolloutStatusCmd(s *Streams, cluster *kubeFlags) *cobra.Command {
+	o := &rolloutOptions{streams: s, cluster: cluster}
 	cmd := &cobra.Command{
 		Use:   "status [service...]",
 		Short: "Wait for services' rollouts; exit non-zero when one fails",
@@ -59,7 +65,6 @@ func newRolloutStatusCmd(s *Streams) *cobra.Command {
 			return o.status(cmd.Context(), args)
 		},
 	}
-	o.cluster.addFlags(cmd)
 	o.timeout.addFlag(cmd)
 	return cmd
 }
@@ -82,14 +87,14 @@ func deploymentsOf(services []string, all bool) ([]string, error) {
 }
 
 func (o *rolloutOptions) restart(ctx context.Context, services []string) error {
-	if len(services) == 0 && !o.all {
+	switch {
+	case len(services) == 0 && !o.all:
 		return fmt.Errorf("name the services to restart, or pass --all")
+	case len(services) > 0 && o.all:
+		return fmt.Errorf("restarting %s with --all: give the services to restart, or --all for "+
+			"every service, not both", strings.Join(services, ", "))
 	}
-	deps, err := deploymentsOf(services, o.all)
-	if err != nil {
-		return err
-	}
-	cluster, err := o.cluster.connect()
+	deps, cluster, err := o.existing(ctx, services)
 	if err != nil {
 		return err
 	}
@@ -110,15 +115,34 @@ func (o *rolloutOptions) restart(ctx context.Context, services []string) error {
 }
 
 func (o *rolloutOptions) status(ctx context.Context, services []string) error {
-	deps, err := deploymentsOf(services, false)
-	if err != nil {
-		return err
-	}
-	cluster, err := o.cluster.connect()
+	deps, cluster, err := o.existing(ctx, services)
 	if err != nil {
 		return err
 	}
 	return o.waitFor(ctx, cluster, deps, time.Time{})
+}
+
+// existing connects and returns the services' deployments, failing at
+// once, as kubectl does, when one does not exist.
+func (o *rolloutOptions) existing(ctx context.Context, services []string) ([]string, *kube.Cluster, error) {
+	deps, err := deploymentsOf(services, o.all)
+	if err != nil {
+		return nil, nil, err
+	}
+	cluster, err := o.cluster.connect()
+	if err != nil {
+		return nil, nil, err
+	}
+	err = kube.CheckDeployments(ctx, cluster.Clientset, cluster.Namespace, deps)
+	var missing *kube.MissingDeploymentsError
+	if errors.As(err, &missing) && len(missing.Existing) == 0 && !missing.NoNamespace {
+		up := commandLine(append([]string{"blogctl", "up"}, o.cluster.commandArgs(cluster.Namespace)...)...)
+		err = fmt.Errorf("%w: deploy the system there with %q, or choose its namespace with -n/--namespace", err, up)
+	}
+	if err != nil {
+		return nil, nil, cluster.Explain(err)
+	}
+	return deps, cluster, nil
 }
 
 func (o *rolloutOptions) waitFor(ctx context.Context, c *kube.Cluster, deps []string, since time.Time) error {
@@ -126,7 +150,7 @@ func (o *rolloutOptions) waitFor(ctx context.Context, c *kube.Cluster, deps []st
 	defer cancel()
 	w := &kube.Waiter{Clientset: c.Clientset, Namespace: c.Namespace, Progress: o.streams.ErrOut, Since: since}
 	err := reviewRolloutError(ctx, c, o.streams, kube.DefaultManifestsDir, "", c.Explain(w.Wait(waitCtx, deps)))
-	return explainRollout(o.streams.ErrOut, err, doctorFixCommand("", ""))
+	return explainRollout(o.streams.ErrOut, err, doctorFixCommand("", "", o.cluster.commandArgs(c.Namespace)))
 }
 
 // checkImages checks that the new pods run the image this machine has

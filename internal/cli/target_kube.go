@@ -4,6 +4,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -79,18 +80,33 @@ func (o *kubeUpOptions) run(ctx context.Context, s *Streams) error {
 	})
 	if err != nil {
 		err = reviewRolloutError(ctx, cluster, s, o.manifestsDir, o.containerdAddress, err)
-		return explainRollout(s.ErrOut, err, doctorFixCommand(o.manifestsDir, o.containerdAddress))
+		fixCmd := doctorFixCommand(o.manifestsDir, o.containerdAddress, o.cluster.commandArgs(cluster.Namespace))
+		return explainRollout(s.ErrOut, err, fixCmd)
 	}
 	return printAccess(s.Out, res.Access)
 }
 
-// printAccess prints how to reach the system.
+// printAccess prints how to reach the system: every NodePort Service, and
+// the Ingress, or why it serves nothing.
 func printAccess(w io.Writer, a kube.Access) error {
 	var b strings.Builder
-	if a.NodePort != "" {
-		fmt.Fprintf(&b, "posts (NodePort posts-srv): %s/posts\n", a.NodePort)
+	for _, np := range a.NodePorts {
+		app := np.App
+		if app == "" {
+			app = np.Service
+		}
+		url := np.URL
+		if np.Service == blog.PostsNodePortName {
+			url += "/posts"
+		}
+		fmt.Fprintf(&b, "%s (NodePort %s): %s\n", app, np.Service, url)
 	}
-	if a.IngressHost != "" {
+	switch {
+	case a.IngressHost != "" && a.NoIngressController != "":
+		fmt.Fprintf(&b, "ingress: %s serves nothing yet: %s; install one, such as ingress-nginx, "+
+			"then add \"%s\" to /etc/hosts and open http://%s/\n",
+			blog.IngressName, a.NoIngressController, a.HostsLine, a.IngressHost)
+	case a.IngressHost != "":
 		fmt.Fprintf(&b, "ingress: http://%s/ (add \"%s\" to /etc/hosts)\n", a.IngressHost, a.HostsLine)
 	}
 	_, err := io.WriteString(w, b.String())
@@ -180,5 +196,10 @@ func (o *kubeLogsOptions) run(ctx context.Context, s *Streams, service string, f
 		return err
 	}
 	opts := kube.LogOptions{Follow: follow, Previous: o.previous, Tail: o.tail}
-	return cluster.Explain(kube.Logs(ctx, cluster.Clientset, cluster.Namespace, service, opts, s.Out))
+	err = kube.Logs(ctx, cluster.Clientset, cluster.Namespace, service, opts, s.Out)
+	if errors.Is(err, kube.ErrNoPods) {
+		up := commandLine(append([]string{"blogctl", "up"}, o.cluster.commandArgs(cluster.Namespace)...)...)
+		err = fmt.Errorf("%w: deploy the system with %q", err, up)
+	}
+	return cluster.Explain(err)
 }

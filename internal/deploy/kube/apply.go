@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -43,19 +44,45 @@ type Applier struct {
 	// Force takes over fields another manager owns; off by default, so
 	// that a conflict is reported instead.
 	Force bool
+	// PendingNamespace, in a server dry run, is a namespace that does not
+	// exist yet: the server cannot check objects in it, so they are only
+	// mapped to their API and reported with a note.
+	PendingNamespace string
 }
 
 // Result is what happened to one object.
 type Result struct {
+	// Kind is the object's kind, such as Deployment; Group and Resource
+	// are its API group and resource, such as apps and deployments.
 	Kind      string `json:"kind"`
+	Group     string `json:"group,omitempty"`
+	Resource  string `json:"resource,omitempty"`
 	Name      string `json:"name"`
 	Namespace string `json:"namespace,omitempty"`
 	Action    string `json:"action"`
 	Path      string `json:"path,omitempty"`
+	// Note says what the server could not check of the object.
+	Note string `json:"note,omitempty"`
+}
+
+// TypeName is the object's type as kubectl prints it: the lowercase kind
+// with its group, such as deployment.apps or service.
+func (r Result) TypeName() string {
+	name := strings.ToLower(r.Kind)
+	if r.Group != "" {
+		name += "." + r.Group
+	}
+	return name
 }
 
 // String reads as kubectl's line: deployment.apps/posts-depl created.
-func (r Result) String() string { return r.Kind + "/" + r.Name + " " + r.Action }
+func (r Result) String() string {
+	s := r.TypeName() + "/" + r.Name + " " + r.Action
+	if r.Note != "" {
+		s += " (" + r.Note + ")"
+	}
+	return s
+}
 
 // Apply applies every object and returns what happened to each, in
 // install order: Services and claims first, then workloads. Objects of one
@@ -83,7 +110,33 @@ func (a *Applier) Apply(ctx context.Context, objs []manifest.Object) ([]Result, 
 			done = append(done, r)
 		}
 	}
-	return done, errors.Join(errs...)
+	return done, joinRefusals(errs, sorted)
+}
+
+// joinRefusals joins the failures, putting every object the server
+// forbade into one error: the same refusal repeated per object says
+// nothing more.
+func joinRefusals(errs []error, objs []manifest.Object) error {
+	var kept []error
+	var forbidden error
+	var names []string
+	for i, err := range errs {
+		switch {
+		case err == nil:
+		case apierrors.IsForbidden(err):
+			if forbidden == nil {
+				forbidden = err
+			}
+			names = append(names, objs[i].GetKind()+"/"+objs[i].GetName())
+		default:
+			kept = append(kept, err)
+		}
+	}
+	if len(names) > 1 {
+		forbidden = fmt.Errorf("the server forbade %d objects (%s); the first: %w",
+			len(names), strings.Join(names, ", "), forbidden)
+	}
+	return errors.Join(append([]error{forbidden}, kept...)...)
 }
 
 func (a *Applier) applyOne(ctx context.Context, obj manifest.Object) (Result, error) {
@@ -95,11 +148,15 @@ func (a *Applier) applyOne(ctx context.Context, obj manifest.Object) (Result, er
 	labels[ManagedByLabel] = ManagedByValue
 	u.SetLabels(labels)
 
-	res, kind, err := a.resourceFor(u)
+	res, r, err := a.resourceFor(u)
 	if err != nil {
 		return Result{}, fmt.Errorf("applying %s from %s: %w", describe(u), obj.Path, err)
 	}
-	r := Result{Kind: kind, Name: u.GetName(), Namespace: u.GetNamespace(), Path: obj.Path}
+	r.Path = obj.Path
+	if a.DryRun && r.Namespace != "" && r.Namespace == a.PendingNamespace {
+		r.Action, r.Note = Created, "not checked by the server: namespace "+r.Namespace+" does not exist yet"
+		return r, nil
+	}
 
 	// Read the live object to tell created, configured and unchanged apart.
 	live, err := res.Get(ctx, u.GetName(), metav1.GetOptions{})
@@ -141,25 +198,25 @@ func rankOf(o manifest.Object) int {
 }
 
 // resourceFor maps an object to its API resource, in the Applier's
-// namespace when it has none and is namespaced.
-func (a *Applier) resourceFor(u *unstructured.Unstructured) (dynamic.ResourceInterface, string, error) {
+// namespace when it has none and is namespaced. The Result names the
+// object; its Action is left to the caller.
+func (a *Applier) resourceFor(u *unstructured.Unstructured) (dynamic.ResourceInterface, Result, error) {
 	gvk := u.GroupVersionKind()
 	m, err := a.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 	if err != nil {
-		return nil, "", fmt.Errorf("finding the API of kind %s: %w", gvk.Kind, err)
+		return nil, Result{}, fmt.Errorf("finding the API of kind %s: %w", gvk.Kind, err)
 	}
-	kind := m.Resource.Resource
-	if m.Resource.Group != "" {
-		kind += "." + m.Resource.Group
-	}
+	r := Result{Kind: m.GroupVersionKind.Kind, Group: m.Resource.Group, Resource: m.Resource.Resource,
+		Name: u.GetName()}
 	if m.Scope.Name() != meta.RESTScopeNameNamespace {
 		u.SetNamespace("")
-		return a.Dynamic.Resource(m.Resource), kind, nil
+		return a.Dynamic.Resource(m.Resource), r, nil
 	}
 	if u.GetNamespace() == "" {
 		u.SetNamespace(a.Namespace)
 	}
-	return a.Dynamic.Resource(m.Resource).Namespace(u.GetNamespace()), kind, nil
+	r.Namespace = u.GetNamespace()
+	return a.Dynamic.Resource(m.Resource).Namespace(u.GetNamespace()), r, nil
 }
 
 // action compares the object before and after the apply.
@@ -202,7 +259,7 @@ func (a *Applier) Delete(ctx context.Context, objs []manifest.Object) ([]Result,
 	policy := metav1.DeletePropagationBackground
 	for _, obj := range objs {
 		u := obj.DeepCopy()
-		res, kind, err := a.resourceFor(u)
+		res, r, err := a.resourceFor(u)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("deleting %s: %w", describe(u), err))
 			continue
@@ -219,8 +276,8 @@ func (a *Applier) Delete(ctx context.Context, objs []manifest.Object) ([]Result,
 			errs = append(errs, fmt.Errorf("deleting %s: %w", describe(u), err))
 			continue
 		}
-		results = append(results, Result{Kind: kind, Name: u.GetName(), Namespace: u.GetNamespace(),
-			Action: Deleted, Path: obj.Path})
+		r.Action, r.Path = Deleted, obj.Path
+		results = append(results, r)
 	}
 	return results, errors.Join(errs...)
 }

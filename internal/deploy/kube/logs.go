@@ -14,6 +14,9 @@ import (
 	"k8s.io/client-go/kubernetes"
 )
 
+// ErrNoPods says that a service has no pod to read the logs of.
+var ErrNoPods = errors.New("the service has no pod")
+
 // LogOptions say which logs to show.
 type LogOptions struct {
 	Follow   bool
@@ -42,8 +45,7 @@ func Logs(ctx context.Context, cs kubernetes.Interface, namespace, service strin
 		return err
 	}
 	if len(pods) == 0 {
-		return fmt.Errorf("no pod of service %s in namespace %s: deploy it with \"blogctl up\"",
-			service, namespace)
+		return fmt.Errorf("reading the logs of %s: %w in namespace %s", service, ErrNoPods, namespace)
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup

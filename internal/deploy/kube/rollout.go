@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -259,4 +260,65 @@ func permanent(err error) bool {
 	var invalid x509.CertificateInvalidError
 	return apierrors.IsUnauthorized(err) || apierrors.IsForbidden(err) ||
 		errors.As(err, &unknownAuthority) || errors.As(err, &invalid)
+}
+
+// MissingDeploymentsError says that deployments asked for do not exist,
+// and which of the blog system's do.
+type MissingDeploymentsError struct {
+	Namespace string
+	Missing   []string
+	// Existing are the blog system's deployments in the namespace.
+	Existing []string
+	// NoNamespace is set when the namespace itself does not exist.
+	NoNamespace bool
+}
+
+func (e *MissingDeploymentsError) Error() string {
+	if e.NoNamespace {
+		return (&NoNamespaceError{Namespace: e.Namespace}).Error()
+	}
+	what := fmt.Sprintf("deployment %s", e.Missing[0])
+	if len(e.Missing) > 1 {
+		what = "deployments " + strings.Join(e.Missing, ", ")
+	}
+	there := "the namespace has none of the blog system's deployments"
+	if len(e.Existing) > 0 {
+		there = "the blog system's deployments there: " + strings.Join(e.Existing, ", ") +
+			"; name the services of those, or deploy the rest"
+	}
+	return fmt.Sprintf("%s not found in namespace %s; %s", what, e.Namespace, there)
+}
+
+// CheckDeployments returns a *MissingDeploymentsError when any named
+// deployment does not exist in the namespace, as kubectl fails at once
+// with NotFound; nil when all exist.
+func CheckDeployments(ctx context.Context, cs kubernetes.Interface, namespace string, names []string) error {
+	list, err := cs.AppsV1().Deployments(namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return fmt.Errorf("listing the deployments of namespace %s: %w", namespace, err)
+	}
+	have := map[string]bool{}
+	var existing []string
+	for _, d := range list.Items {
+		have[d.Name] = true
+		if d.Labels["app.kubernetes.io/part-of"] == "blog" {
+			existing = append(existing, d.Name)
+		}
+	}
+	var missing []string
+	for _, n := range names {
+		if !have[n] {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	slices.Sort(existing)
+	e := &MissingDeploymentsError{Namespace: namespace, Missing: missing, Existing: existing}
+	if len(list.Items) == 0 {
+		_, err := cs.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
+		e.NoNamespace = apierrors.IsNotFound(err)
+	}
+	return e
 }

@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,5 +167,36 @@ func withGeneration(d *appsv1.Deployment, gen int64) *appsv1.Deployment {
 func decodeInto(doc string, v any) {
 	if err := yamlUnmarshalStrict([]byte(doc), v); err != nil {
 		panic(err)
+	}
+}
+
+// TestCheckDeployments checks that missing deployments fail at once,
+// naming them, the namespace and the blog system's deployments there.
+func TestCheckDeployments(t *testing.T) {
+	ns := &corev1.Namespace{}
+	ns.Name = "blog"
+	dep := &appsv1.Deployment{}
+	dep.Name, dep.Namespace = "posts-depl", "blog"
+	dep.Labels = map[string]string{"app.kubernetes.io/part-of": "blog"}
+	tests := []struct {
+		name      string
+		namespace string
+		names     []string
+		want      string
+	}{
+		{"all there", "blog", []string{"posts-depl"}, ""},
+		{"one missing", "blog", []string{"posts-depl", "query-depl"},
+			"deployment query-depl not found in namespace blog; the blog system's deployments there: posts-depl"},
+		{"no namespace", "nope", []string{"posts-depl"}, `namespace "nope" does not exist`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckDeployments(t.Context(), fake.NewClientset(ns, dep), tt.namespace, tt.names)
+			var missing *MissingDeploymentsError
+			if tt.want == "" && err != nil || tt.want != "" && (!errors.As(err, &missing) ||
+				!strings.Contains(err.Error(), tt.want)) {
+				t.Errorf("CheckDeployments(%v) = %v, want %q", tt.names, err, tt.want)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -40,12 +41,15 @@ type DeploymentRow struct {
 
 // PodRow is one line of "kubectl get pods".
 type PodRow struct {
-	Namespace string    `json:"namespace"`
-	Name      string    `json:"name"`
-	Ready     string    `json:"ready"`
-	Status    string    `json:"status"`
-	Restarts  int       `json:"restarts"`
-	Created   time.Time `json:"created"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Ready     string `json:"ready"`
+	Status    string `json:"status"`
+	Restarts  int    `json:"restarts"`
+	// LastRestart is when a container of the pod last ended, for a pod
+	// that restarted: kubectl's "1 (5s ago)".
+	LastRestart *time.Time `json:"lastRestart,omitempty"`
+	Created     time.Time  `json:"created"`
 }
 
 // ServiceRow is one line of "kubectl get services".
@@ -74,13 +78,21 @@ func GetStatus(ctx context.Context, cs kubernetes.Interface, namespace string) (
 	if err != nil || !st.Empty() || namespace == metav1.NamespaceAll {
 		return st, err
 	}
-	_, err = cs.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return nil, &NoNamespaceError{Namespace: namespace}
+	if err := CheckNamespace(ctx, cs, namespace); err != nil {
+		return nil, err
 	}
-	// Another error (say, no right to read namespaces) leaves the answer
-	// as it is: the namespace is empty as far as we can see.
 	return st, nil
+}
+
+// CheckNamespace returns a *NoNamespaceError when the namespace does not
+// exist. Another error (say, no right to read namespaces) passes: the
+// namespace is empty as far as blogctl can see.
+func CheckNamespace(ctx context.Context, cs kubernetes.Interface, namespace string) error {
+	_, err := cs.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return &NoNamespaceError{Namespace: namespace}
+	}
+	return nil
 }
 
 // Empty reports whether the status holds no object at all.
@@ -113,7 +125,8 @@ func listStatus(ctx context.Context, cs kubernetes.Interface, namespace string) 
 		p := &pods.Items[i]
 		ready, total := PodReady(p)
 		st.Pods = append(st.Pods, PodRow{Namespace: p.Namespace, Name: p.Name, Ready: fmt.Sprintf("%d/%d", ready, total),
-			Status: PodStatus(p), Restarts: PodRestarts(p), Created: p.CreationTimestamp.Time})
+			Status: PodStatus(p), Restarts: PodRestarts(p), LastRestart: lastRestart(p),
+			Created: p.CreationTimestamp.Time})
 	}
 	svcs, err := cs.CoreV1().Services(namespace).List(ctx, opts)
 	if err != nil {
@@ -127,6 +140,30 @@ func listStatus(ctx context.Context, cs kubernetes.Interface, namespace string) 
 		return a.Namespace < b.Namespace || a.Namespace == b.Namespace && a.Name < b.Name
 	})
 	return st, nil
+}
+
+// lastRestart is when a container of a restarted pod last ended, as
+// kubectl finds it: the latest finishedAt of the containers' last
+// termination. Nil when the pod never restarted or no time is known.
+func lastRestart(p *corev1.Pod) *time.Time {
+	var last time.Time
+	for _, cs := range append(slices.Clone(p.Status.InitContainerStatuses), p.Status.ContainerStatuses...) {
+		if t := cs.LastTerminationState.Terminated; t != nil && t.FinishedAt.After(last) {
+			last = t.FinishedAt.Time
+		}
+	}
+	if last.IsZero() || PodRestarts(p) == 0 {
+		return nil
+	}
+	return &last
+}
+
+// restarts renders the RESTARTS cell as kubectl does: 0, or 1 (5s ago).
+func (p PodRow) restarts(now time.Time) string {
+	if p.Restarts == 0 || p.LastRestart == nil {
+		return fmt.Sprint(p.Restarts)
+	}
+	return fmt.Sprintf("%d (%s ago)", p.Restarts, duration.HumanDuration(now.Sub(*p.LastRestart)))
 }
 
 func serviceRow(s corev1.Service) ServiceRow {
@@ -172,9 +209,9 @@ func (s *Status) Text(now time.Time) string {
 	}
 	pods := [][]string{row("NAMESPACE", "POD", "READY", "STATUS", "RESTARTS", "AGE")}
 	for _, p := range s.Pods {
-		pods = append(pods, row(p.Namespace, p.Name, p.Ready, p.Status, fmt.Sprint(p.Restarts), age(now, p.Created)))
+		pods = append(pods, row(p.Namespace, p.Name, p.Ready, p.Status, p.restarts(now), age(now, p.Created)))
 	}
-	svcs := [][]string{row("NAMESPACE", "SERVICE", "TYPE", "CLUSTER-IP", "EXTERNAL", "PORT(S)")}
+	svcs := [][]string{row("NAMESPACE", "SERVICE", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)")}
 	for _, v := range s.Services {
 		ext := v.External
 		if ext == "" {

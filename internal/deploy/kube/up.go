@@ -11,7 +11,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/blogctl/blogctl/internal/blog"
 	"github.com/blogctl/blogctl/internal/deploy/image"
 	"github.com/blogctl/blogctl/internal/deploy/manifest"
 )
@@ -54,6 +53,14 @@ func Up(ctx context.Context, o UpOptions) (*UpResult, error) {
 		return nil, err
 	}
 	fmt.Fprintf(o.Progress, "Cluster: context %s, %s\n", o.Cluster.Context, describeTarget(target))
+	if target.RegistryPush != "" && o.ContainerdAddress != "" {
+		fmt.Fprintf(o.Progress, "note: --containerd-address %s is not needed: the cluster advertises "+
+			"its registry %s, and blogctl pushes the images there\n", o.ContainerdAddress, target.RegistryPush)
+	}
+	// Refuse a claim the cluster cannot bind before anything changes.
+	if err := CheckStorage(ctx, o.Cluster, o.Config); err != nil {
+		return nil, err
+	}
 	res := &UpResult{Target: target.Kind}
 
 	// Build and ship, under the prefix the target needs.
@@ -96,9 +103,6 @@ func Up(ctx context.Context, o UpOptions) (*UpResult, error) {
 
 // ApplyDir creates the namespace if needed and applies every file of dir.
 func ApplyDir(ctx context.Context, c *Cluster, dir string, progress io.Writer) ([]Result, error) {
-	if err := EnsureNamespace(ctx, c); err != nil {
-		return nil, err
-	}
 	objs, err := manifest.ReadPaths([]string{dir})
 	if err != nil {
 		return nil, err
@@ -107,7 +111,14 @@ func ApplyDir(ctx context.Context, c *Cluster, dir string, progress io.Writer) (
 	if err != nil {
 		return nil, err
 	}
+	ns, err := EnsureNamespace(ctx, c, false)
+	if err != nil {
+		return nil, err
+	}
 	results, err := a.Apply(ctx, objs)
+	if ns != nil {
+		results = append([]Result{*ns}, results...)
+	}
 	for _, r := range results {
 		fmt.Fprintln(progress, r)
 	}
@@ -137,19 +148,33 @@ func Deployments(cfg manifest.Config) []string {
 	return names
 }
 
-// EnsureNamespace creates the cluster's namespace when it does not exist.
-func EnsureNamespace(ctx context.Context, c *Cluster) error {
+// EnsureNamespace creates the cluster's namespace when it does not exist
+// and returns its line, namespace/NAME created; nil when it existed. With
+// dryRun the server only checks the creation.
+func EnsureNamespace(ctx context.Context, c *Cluster, dryRun bool) (*Result, error) {
 	nss := c.Clientset.CoreV1().Namespaces()
 	_, err := nss.Get(ctx, c.Namespace, metav1.GetOptions{})
-	if !apierrors.IsNotFound(err) {
-		return c.Explain(err)
+	switch {
+	case err == nil || apierrors.IsForbidden(err):
+		// Rights in the namespace only, not over namespaces: it exists
+		// as far as blogctl can tell, and applying will say if not.
+		return nil, nil
+	case !apierrors.IsNotFound(err):
+		return nil, c.Explain(err)
 	}
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: c.Namespace}}
-	if _, err := nss.Create(ctx, ns, metav1.CreateOptions{FieldManager: FieldManager}); err != nil &&
-		!apierrors.IsAlreadyExists(err) {
-		return c.Explain(fmt.Errorf("creating namespace %s: %w", c.Namespace, err))
+	opts := metav1.CreateOptions{FieldManager: FieldManager}
+	if dryRun {
+		opts.DryRun = []string{metav1.DryRunAll}
 	}
-	return nil
+	_, err = nss.Create(ctx, ns, opts)
+	switch {
+	case apierrors.IsAlreadyExists(err):
+		return nil, nil
+	case err != nil:
+		return nil, c.Explain(fmt.Errorf("creating namespace %s: %w", c.Namespace, err))
+	}
+	return &Result{Kind: "Namespace", Resource: "namespaces", Name: c.Namespace, Action: Created}, nil
 }
 
 func describeTarget(t Target) string {
@@ -166,49 +191,3 @@ func describeTarget(t Target) string {
 
 // DefaultManifestsDir is where "blogctl manifests" and "blogctl up" write.
 var DefaultManifestsDir = filepath.Join("infra", "k8s")
-
-// Access says how to reach the system once it runs.
-type Access struct {
-	// NodePort is the posts service from outside: http://node:port.
-	NodePort string `json:"nodePort,omitempty"`
-	// IngressHost and HostsLine: add the line to /etc/hosts to reach the
-	// ingress by its host name.
-	IngressHost string `json:"ingressHost,omitempty"`
-	HostsLine   string `json:"hostsLine,omitempty"`
-}
-
-// FindAccess reads the posts NodePort and the Ingress.
-func FindAccess(ctx context.Context, c *Cluster) (Access, error) {
-	var a Access
-	ip := nodeIP(ctx, c)
-	svc, err := c.Clientset.CoreV1().Services(c.Namespace).Get(ctx, blog.PostsNodePortName, metav1.GetOptions{})
-	if err == nil && len(svc.Spec.Ports) > 0 && svc.Spec.Ports[0].NodePort > 0 {
-		a.NodePort = fmt.Sprintf("http://%s:%d", ip, svc.Spec.Ports[0].NodePort)
-	}
-	ing, err := c.Clientset.NetworkingV1().Ingresses(c.Namespace).Get(ctx, blog.IngressName, metav1.GetOptions{})
-	if err == nil && len(ing.Spec.Rules) > 0 {
-		a.IngressHost = ing.Spec.Rules[0].Host
-		addr := ip
-		for _, lb := range ing.Status.LoadBalancer.Ingress {
-			if lb.IP != "" {
-				addr = lb.IP
-			}
-		}
-		a.HostsLine = addr + " " + a.IngressHost
-	}
-	return a, nil
-}
-
-// nodeIP is the first node's internal address, where NodePorts answer.
-func nodeIP(ctx context.Context, c *Cluster) string {
-	nodes, err := c.Clientset.CoreV1().Nodes().List(ctx, metav1.ListOptions{Limit: 1})
-	if err != nil || len(nodes.Items) == 0 {
-		return "NODE-IP"
-	}
-	for _, a := range nodes.Items[0].Status.Addresses {
-		if a.Type == corev1.NodeInternalIP {
-			return a.Address
-		}
-	}
-	return "NODE-IP"
-}
