@@ -92,7 +92,8 @@ func (f *manifestFlags) addFlags(cmd *cobra.Command) {
 	fs.StringSliceVar(&f.externalNames, "external-name", nil,
 		"kubernetes: host of an ExternalName service, as event-bus=bus.example.com")
 	fs.BoolVar(&f.noStorage, "no-storage-class", false,
-		"kubernetes: keep the event log in an emptyDir, for clusters with no storage class")
+		"kubernetes: keep the event log in an emptyDir, for clusters with no storage class; "+
+			"the log then lasts only as long as the bus's pod, and the services rebuild from the new one")
 	fs.StringVar(&f.storageClass, "storage-class", "",
 		"kubernetes: storage class of the event log's claim")
 	fs.StringVar(&f.storageSize, "storage-size", def.StorageSize,

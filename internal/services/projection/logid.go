@@ -38,8 +38,8 @@ func (p *Projection) checkLog(id string) error {
 		return nil
 	}
 
-	p.replacedErr = fmt.Errorf("%w: log %s → %s; this service's state came from the old log, "+
-		"so it stops, to be started again and rebuild from the new one", ErrLogReplaced, p.logID, id)
+	p.replacedErr = fmt.Errorf("%w: log %s → %s; this service's state came from the old log: "+
+		"start it again (its supervisor does) to rebuild from the new one", ErrLogReplaced, p.logID, id)
 	p.log.Error(fmt.Sprintf("the event bus's log was replaced: log %s → %s; "+
 		"this service's state came from the old log, whose events are gone; "+
 		"stopping so that it is restarted and rebuilds from the new log; "+

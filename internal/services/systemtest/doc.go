@@ -22,6 +22,10 @@
 //   - TestWordsFromEnvironment: moderation's words set by BLOGCTL_WORDS.
 //   - TestStartBeforeBus: the services started before the bus stay alive
 //     and not ready, then catch up and serve once it is up.
+//   - TestBusLogReplaced: the bus stopped, its data removed and a new bus
+//     started on the same address: on the new log's first event every
+//     service exits with status 1 and says the log was replaced; started
+//     again, they show the new log's state and serve new writes.
 //
 // After each, every acknowledged post and comment must be in the query
 // view exactly once with its status converged, and the bus's log must hold
