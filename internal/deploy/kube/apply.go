@@ -154,7 +154,7 @@ func (a *Applier) applyOne(ctx context.Context, obj manifest.Object) (Result, er
 	}
 	r.Path = obj.Path
 	if a.DryRun && r.Namespace != "" && r.Namespace == a.PendingNamespace {
-		r.Action, r.Note = Created, "not checked by the server: namespace "+r.Namespace+" does not exist yet"
+		r.Action, r.Note = Created, "unchecked until namespace "+r.Namespace+" exists"
 		return r, nil
 	}
 

@@ -284,7 +284,7 @@ func (e *MissingDeploymentsError) Error() string {
 	there := "the namespace has none of the blog system's deployments"
 	if len(e.Existing) > 0 {
 		there = "the blog system's deployments there: " + strings.Join(e.Existing, ", ") +
-			"; name the services of those, or deploy the rest"
+			"; give only their services, or deploy the others"
 	}
 	return fmt.Sprintf("%s not found in namespace %s; %s", what, e.Namespace, there)
 }
