@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -71,9 +73,12 @@ func (o *tuiOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if o.dataDir, err = filepath.Abs(o.dataDir); err != nil {
+		return fmt.Errorf("reading --data-dir: %w", err)
+	}
 	if !o.streams.OutTerminal {
 		return &ExitError{Code: 2, Err: fmt.Errorf("%w: for a listing that pipes, run "+
-			"blogctl status --target %s", errNotTerminal, t)}
+			"%s", errNotTerminal, o.statusCommand(t))}
 	}
 	opts := tui.Options{In: o.streams.In, Out: o.streams.Out}
 	opts.Color = Color()
@@ -108,11 +113,11 @@ func (o *tuiOptions) kube(ctx context.Context, opts *tui.Options) error {
 		return err
 	}
 	opts.Title = fmt.Sprintf("blogctl · kubernetes · %s · ns/%s", c.Context, c.Namespace)
-	opts.Kubernetes, opts.Namespace = true, c.Namespace
+	opts.Kubernetes, opts.Namespace, opts.Target = true, c.Namespace, targetKubernetes
 	opts.Doctor = &tui.KubeDoctor{Clientset: c.Clientset, NewFixer: o.fixer(c)}
 	opts.Cluster = &tui.KubeCluster{Clientset: c.Clientset, RestartDeployment: kube.RestartDeployment}
 	opts.Sources = []tui.Source{
-		&tui.KubeSource{Clientset: c.Clientset, Namespace: c.Namespace},
+		&tui.KubeSource{Clientset: c.Clientset, Namespace: c.Namespace, Server: c.Config.Host},
 		&tui.BusSource{Client: bus},
 	}
 	return nil
@@ -139,9 +144,9 @@ func (o *tuiOptions) fixer(c *kube.Cluster) func(context.Context) (*diagnose.Fix
 func (o *tuiOptions) local(opts *tui.Options) error {
 	// Fail now, with the next step, when nothing runs.
 	if _, err := local.ReadState(o.dataDir); err != nil {
-		return err
+		return tui.LocalError(err, o.dataDir)
 	}
-	opts.Title = "blogctl · local · " + o.dataDir
+	opts.Title, opts.Target = "blogctl · local · "+o.dataDir, targetLocal
 	opts.ServiceLogs = tui.LocalServiceLogs(o.dataDir)
 	opts.Sources = []tui.Source{
 		&tui.ServiceSource{Name: "local system", List: tui.LocalServices(o.dataDir)},
@@ -156,13 +161,48 @@ func (o *tuiOptions) docker(ctx context.Context, opts *tui.Options) (func(), err
 		return nil, err
 	}
 	sys := &dockertarget.System{Engine: engine, Project: o.project, Progress: io.Discard}
-	opts.Title = "blogctl · docker · " + sys.NetworkName()
+	opts.Title, opts.Target = "blogctl · docker · "+sys.NetworkName(), targetDocker
 	opts.ServiceLogs = tui.DockerServiceLogs(sys)
 	opts.Sources = []tui.Source{
 		&tui.ServiceSource{Name: "Docker engine", List: tui.DockerServices(sys)},
 		o.busSource(tui.DockerBus(sys)),
 	}
 	return func() { engine.Close() }, nil
+}
+
+// statusCommand is the "blogctl status" command line that lists what the
+// dashboard would show: the target t, and the flags given that say where.
+func (o *tuiOptions) statusCommand(t string) string {
+	args := []string{"blogctl", "status", "--target", t}
+	add := func(flag, value string) {
+		if value != "" {
+			args = append(args, flag, shellQuote(value))
+		}
+	}
+	switch t {
+	case targetLocal:
+		if filepath.Clean(o.dataDir) != filepath.Clean(local.DefaultDataDir()) {
+			add("--data-dir", o.dataDir)
+		}
+	case targetDocker:
+		if o.project != dockertarget.DefaultProject {
+			add("--project", o.project)
+		}
+	default:
+		add("--kubeconfig", o.kubeconfig)
+		add("--context", o.context)
+		add("-n", o.namespace)
+	}
+	return strings.Join(args, " ")
+}
+
+// shellQuote quotes s for a shell when it holds anything but the
+// characters of names and paths.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@=+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // busSource follows the bus of --event-bus-url, or the one that resolve

@@ -73,7 +73,11 @@ func (m *Model) followLogs() tea.Cmd {
 
 // askRestart asks to confirm a rollout restart of the selected deployment.
 func (m *Model) askRestart() {
-	if !m.cfg.Kubernetes || m.focus != paneDeployments || m.focused().Selected() == "" {
+	if !m.cfg.Kubernetes {
+		m.message = m.notHere("rollout restarts are for Kubernetes deployments")
+		return
+	}
+	if m.focus != paneDeployments || m.focused().Selected() == "" {
 		m.message = "select a deployment in the Deployments pane first (tab moves between panes)"
 		return
 	}
@@ -86,12 +90,17 @@ func (m *Model) askRestart() {
 		ctx, cancel := context.WithTimeout(ctx, actionTimeout)
 		defer cancel()
 		err := cluster.Restart(ctx, ns, name)
-		return actionDoneMsg{what: "restarted the rollout of deployment " + name, err: err}
+		return actionDoneMsg{title: "Rollout restart of deployment " + name,
+			what: "restarted the rollout of deployment " + name, err: err}
 	})
 }
 
 // askFix asks to confirm the doctor's safe fix of the selected pod.
 func (m *Model) askFix() {
+	if !m.cfg.Kubernetes {
+		m.message = m.notHere("the doctor's safe fix is for Kubernetes pods")
+		return
+	}
 	pod := m.selectedPod()
 	if pod == nil {
 		m.message = m.needPod("fix")
@@ -106,7 +115,7 @@ func (m *Model) askFix() {
 		ctx, cancel := context.WithTimeout(ctx, actionTimeout)
 		defer cancel()
 		did, err := doctor.Fix(ctx, pod)
-		return actionDoneMsg{what: did, err: err}
+		return actionDoneMsg{title: "Safe fix of pod " + pod.Name, what: did, err: err}
 	})
 }
 

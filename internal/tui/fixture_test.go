@@ -141,6 +141,9 @@ func (d *fakeDoctor) Fix(_ context.Context, pod *corev1.Pod) (string, error) {
 
 var errUnreachable = errors.New("dial tcp 127.0.0.1:6443: connect: connection refused")
 
+// apiServer is where the fixtures' API server is.
+const apiServer = "https://127.0.0.1:6443"
+
 // loaded returns a Kubernetes dashboard fed with the fixtures.
 func loaded(t testing.TB, cfg Config) *Model {
 	t.Helper()

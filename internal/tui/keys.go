@@ -28,8 +28,9 @@ var keyHelp = []struct {
 	{"k, up", "previous row", keysAll},
 	{"g, G", "first row, last row", keysAll},
 	{"pgup, pgdown", "a page of rows up or down", keysAll},
-	{"/", "filter the pane's rows (enter keeps, esc clears)", keysAll},
+	{"/", "filter the pane's rows afresh (enter keeps, esc clears)", keysAll},
 	{"enter, d", "diagnose the selected pod, as blogctl doctor does", keysKube},
+	{"enter, d", "show the selected event in full", keysAll},
 	{"l", "follow the selected pod's logs", keysKube},
 	{"l", "follow the selected service's logs", keysServiceLogs},
 	{"r", "restart the selected deployment's rollout (asks first)", keysKube},
@@ -62,7 +63,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case stateConfirm:
 		return m.confirmKey(k)
-	case stateHelp, stateDiagnosis, stateLogs:
+	case stateHelp, stateDiagnosis, stateLogs, stateText:
 		return m.detailKey(k)
 	}
 	return m.dashboardKey(k)
@@ -90,14 +91,15 @@ func (m *Model) dashboardKey(k tea.KeyPressMsg) tea.Cmd {
 	case "pgdown":
 		m.focused().Move(max(m.focused().bodyHeight(), 1))
 	case "/":
-		m.state, m.filter = stateFilter, m.focused().filter
+		m.state, m.filter = stateFilter, ""
+		m.focused().SetFilter("")
 	case "esc":
 		m.focused().SetFilter("")
 	case "?":
 		m.detail.open("Keys", m.helpText(), false)
 		m.state = stateHelp
 	case "enter", "d":
-		return m.diagnose()
+		return m.describe()
 	case "l":
 		return m.followLogs()
 	case "r":

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -17,26 +16,105 @@ import (
 
 // KubeSource watches the deployments, pods and events of one namespace
 // with shared informers and sends their lists into the dashboard whenever
-// they change. It sends nothing while nothing changes.
+// they change. It sends nothing while nothing changes, but for a light
+// heartbeat against the API server: client-go's reflectors retry a lost
+// watch by themselves, with backoff and without a word, so only the
+// heartbeat can tell the dashboard that the server is gone, and, once it
+// answers again, start the watches afresh rather than after that backoff.
 type KubeSource struct {
 	Clientset kubernetes.Interface
 	Namespace string
-	// ProbeEvery is how often a lost API server is probed until it answers;
-	// zero means two seconds.
-	ProbeEvery time.Duration
+	// Server names the API server in the banner, as its URL.
+	Server string
+	// Heartbeat is the pause between two checks that the API server
+	// answers; zero means two seconds.
+	Heartbeat time.Duration
+	// Probe checks that the API server answers; nil asks its /readyz.
+	Probe func(ctx context.Context) error
 }
 
 // sourceKubernetes names the API server in ConnMsg.
 const sourceKubernetes = "Kubernetes API server"
 
+// probeTimeout bounds one heartbeat: a server that does not answer in
+// this time counts as lost.
+const probeTimeout = 2 * time.Second
+
 // Start watches until ctx ends, sending on out.
 func (s *KubeSource) Start(ctx context.Context, out chan<- tea.Msg) {
+	w := &watches{src: s, out: out}
+	w.restart(ctx)
+	go s.heartbeat(ctx, w)
+}
+
+// watches are the informers of a KubeSource, started afresh by restart.
+type watches struct {
+	src  *KubeSource
+	out  chan<- tea.Msg
+	stop context.CancelFunc
+}
+
+// restart stops the running informers, if any, and starts new ones that
+// watch until ctx ends.
+func (w *watches) restart(ctx context.Context) {
+	if w.stop != nil {
+		w.stop()
+	}
+	ctx, w.stop = context.WithCancel(ctx)
+	w.src.watch(ctx, w.out)
+}
+
+// heartbeat checks the API server every Heartbeat. It says when the server
+// is lost, and when it is back, and then restarts the watches so that the
+// panes are listed afresh at once.
+func (s *KubeSource) heartbeat(ctx context.Context, w *watches) {
+	every := cmpOr(s.Heartbeat, 2*time.Second)
+	down := false
+	for {
+		sleep(ctx, every)
+		if ctx.Err() != nil {
+			return
+		}
+		err := s.check(ctx)
+		switch {
+		case err != nil && !down:
+			down = true
+			if !send(ctx, w.out, ConnMsg{Source: sourceKubernetes, Where: s.Server, Err: err}) {
+				return
+			}
+		case err == nil && down:
+			down = false
+			w.restart(ctx)
+			if !send(ctx, w.out, ConnMsg{Source: sourceKubernetes, Where: s.Server}) {
+				return
+			}
+		}
+	}
+}
+
+// check asks the API server once whether it answers.
+func (s *KubeSource) check(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	if s.Probe != nil {
+		return s.Probe(ctx)
+	}
+	rc := s.Clientset.Discovery().RESTClient()
+	if rc == nil {
+		// A fake clientset has no REST client, but knows its version.
+		_, err := s.Clientset.Discovery().ServerVersion()
+		return err
+	}
+	return rc.Get().AbsPath("/readyz").Do(ctx).Error()
+}
+
+// watch starts a fresh informer factory that watches until ctx ends.
+func (s *KubeSource) watch(ctx context.Context, out chan<- tea.Msg) {
 	f := informers.NewSharedInformerFactoryWithOptions(s.Clientset, 0,
 		informers.WithNamespace(s.Namespace))
 	deps := f.Apps().V1().Deployments()
 	pods := f.Core().V1().Pods()
 	evs := f.Core().V1().Events()
-	conn := &connWatch{probe: s.probe, every: s.ProbeEvery, out: out}
 
 	// Each kind has a kick channel of one slot: a burst of changes becomes
 	// one fresh list.
@@ -65,22 +143,19 @@ func (s *KubeSource) Start(ctx context.Context, out chan<- tea.Msg) {
 			default:
 			}
 		}
-		_ = l.inf.SetWatchErrorHandlerWithContext(func(ctx context.Context, _ *cache.Reflector, err error) {
-			conn.lost(ctx, err)
-		})
 		_, _ = l.inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 			AddFunc:    func(any) { notify() },
 			UpdateFunc: func(any, any) { notify() },
 			DeleteFunc: func(any) { notify() },
 		})
-		go s.forward(ctx, l.inf, kick, l.list, out)
+		go forward(ctx, l.inf, kick, l.list, out)
 	}
 	f.Start(ctx.Done())
 }
 
 // forward sends a fresh list after the informer's first sync, and after
 // every kick.
-func (s *KubeSource) forward(ctx context.Context, inf cache.SharedIndexInformer,
+func forward(ctx context.Context, inf cache.SharedIndexInformer,
 	kick <-chan struct{}, list func() tea.Msg, out chan<- tea.Msg,
 ) {
 	if !cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
@@ -98,11 +173,6 @@ func (s *KubeSource) forward(ctx context.Context, inf cache.SharedIndexInformer,
 	}
 }
 
-func (s *KubeSource) probe(ctx context.Context) error {
-	_, err := s.Clientset.Discovery().ServerVersion()
-	return err
-}
-
 // send puts msg on out unless ctx ends first, and reports whether it did.
 func send(ctx context.Context, out chan<- tea.Msg, msg tea.Msg) bool {
 	select {
@@ -111,53 +181,6 @@ func send(ctx context.Context, out chan<- tea.Msg, msg tea.Msg) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-// connWatch turns watch errors into one ConnMsg, then probes the server
-// until it answers and says so. The informers reconnect by themselves.
-type connWatch struct {
-	probe func(context.Context) error
-	every time.Duration
-	out   chan<- tea.Msg
-
-	mu   sync.Mutex
-	down bool
-}
-
-func (c *connWatch) lost(ctx context.Context, err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.down || ctx.Err() != nil {
-		return
-	}
-	c.down = true
-	go c.recover(ctx, err)
-}
-
-func (c *connWatch) recover(ctx context.Context, err error) {
-	if !send(ctx, c.out, ConnMsg{Source: sourceKubernetes, Err: err}) {
-		return
-	}
-	every := c.every
-	if every <= 0 {
-		every = 2 * time.Second
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if c.probe(ctx) == nil {
-			break
-		}
-	}
-	c.mu.Lock()
-	c.down = false
-	c.mu.Unlock()
-	send(ctx, c.out, ConnMsg{Source: sourceKubernetes})
 }
 
 // KubeCluster carries out the dashboard's actions on a cluster: rollout

@@ -47,6 +47,9 @@ type Config struct {
 	// Kubernetes selects the panes: deployments, pods and Kubernetes events
 	// when true; the services of a local or Docker system when false.
 	Kubernetes bool
+	// Target names the target of a local or Docker system, "local" or
+	// "docker", in what the dashboard says of keys that do nothing there.
+	Target string
 	// Color allows colour; the content is the same without it.
 	Color bool
 
@@ -75,6 +78,8 @@ const (
 	stateHelp
 	stateDiagnosis
 	stateLogs
+	// stateText shows a text in full: an event, a long result.
+	stateText
 )
 
 // maxBlogEvents is how many of the bus's latest events the dashboard keeps.
@@ -99,8 +104,13 @@ type Model struct {
 	// services are the local or Docker services as last read.
 	services []ServiceStatus
 
-	// lost holds, per source, why its connection is down.
-	lost map[string]error
+	// lost holds, per source, why its connection is down, and where the
+	// source was looked for.
+	lost  map[string]error
+	where map[string]string
+	// kubeLostAt is when the API server was lost; zero while it answers.
+	// The Kubernetes panes show their ages as of then, marked stale.
+	kubeLostAt time.Time
 	// missing marks the sources of lost that were never there.
 	missing map[string]bool
 	message string
@@ -125,7 +135,11 @@ func New(cfg Config) *Model {
 	if cfg.Context == nil {
 		cfg.Context = context.Background()
 	}
-	m := &Model{cfg: cfg, st: newStyles(cfg.Color), lost: map[string]error{}, missing: map[string]bool{}}
+	m := &Model{cfg: cfg, st: newStyles(cfg.Color), lost: map[string]error{}, missing: map[string]bool{},
+		where: map[string]string{}}
+	if cfg.Target == "" && !cfg.Kubernetes {
+		m.cfg.Target = "local"
+	}
 	if cfg.Kubernetes {
 		m.panes = []*pane{newDeploymentsPane(), newPodsPane(), newKubeEventsPane(), newBlogPane()}
 	} else {
@@ -180,10 +194,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.showDiagnosis(msg)
 		return m, nil
 	case actionDoneMsg:
-		m.message = msg.what
-		if msg.err != nil {
-			m.message = "ERROR " + msg.err.Error()
-		}
+		m.actionDone(msg)
 		return m, nil
 	case logLineMsg, logEndMsg:
 		return m, m.detail.handleLog(msg)
@@ -213,20 +224,34 @@ func (m *Model) handleData(msg tea.Msg) bool {
 	case BlogEventsMsg:
 		m.addBlogEvents(msg)
 	case ConnMsg:
-		if msg.Err != nil {
-			m.lost[msg.Source], m.missing[msg.Source] = msg.Err, msg.Missing
-		} else {
-			delete(m.lost, msg.Source)
-			delete(m.missing, msg.Source)
-		}
-		m.refreshServices()
-		m.SetSize(m.width, m.height)
-		return true
+		m.connection(msg)
 	default:
 		return false
 	}
 	m.refreshRows()
 	return true
+}
+
+// connection shows a lost or recovered connection in the banners, and
+// marks the Kubernetes panes stale while the API server is lost.
+func (m *Model) connection(msg ConnMsg) {
+	if msg.Err != nil {
+		m.lost[msg.Source], m.missing[msg.Source], m.where[msg.Source] = msg.Err, msg.Missing, msg.Where
+	} else {
+		delete(m.lost, msg.Source)
+		delete(m.missing, msg.Source)
+		delete(m.where, msg.Source)
+	}
+	if msg.Source == sourceKubernetes {
+		switch {
+		case msg.Err == nil:
+			m.kubeLostAt = time.Time{}
+		case m.kubeLostAt.IsZero():
+			m.kubeLostAt = m.cfg.Now()
+		}
+	}
+	m.refreshServices()
+	m.SetSize(m.width, m.height)
 }
 
 func (m *Model) addBlogEvents(msg BlogEventsMsg) {
@@ -275,7 +300,13 @@ func (m *Model) refreshRows() {
 		m.layout()
 		return
 	}
-	now := m.cfg.Now()
+	now, stale := m.cfg.Now(), ""
+	if !m.kubeLostAt.IsZero() {
+		now, stale = m.kubeLostAt, "STALE, as of "+m.kubeLostAt.Format(time.TimeOnly)
+	}
+	for _, i := range []int{paneDeployments, panePods, paneKubeEvents} {
+		m.panes[i].stale = stale
+	}
 	m.panes[paneDeployments].SetRows(deploymentRows(m.deployments))
 	m.panes[panePods].SetRows(podRows(m.pods, now))
 	m.panes[paneKubeEvents].SetRows(kubeEventRows(m.kubeEvents, now))

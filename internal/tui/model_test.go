@@ -34,7 +34,7 @@ func TestScreens(t *testing.T) {
 		{name: "diagnosis", keys: []string{"tab", "G", "d"}},
 		{name: "confirm-restart", keys: []string{"j", "r"}},
 		{name: "lost-connection", prep: func(m *Model) {
-			m.Update(ConnMsg{Source: sourceKubernetes, Err: errUnreachable})
+			m.Update(ConnMsg{Source: sourceKubernetes, Where: apiServer, Err: errUnreachable})
 		}},
 	}
 	for _, size := range sizes {
@@ -328,11 +328,11 @@ func TestRestartAfterConfirmation(t *testing.T) {
 		t.Fatalf("no confirmation prompt in:\n%s", screen(m))
 	}
 	press(t, m, "y")
-	if !strings.Contains(screen(m), "ERROR restarting deployment blog/query-depl") {
-		t.Errorf("restarting a missing deployment shows no error in:\n%s", screen(m))
+	if !strings.Contains(screen(m), "ERROR restarting deployment blog/query-depl") || m.state != stateText {
+		t.Errorf("restarting a missing deployment shows no error in full in:\n%s", screen(m))
 	}
 
-	press(t, m, "g", "j", "j", "r", "y") // event-bus-depl, which exists
+	press(t, m, "esc", "g", "j", "j", "r", "y") // event-bus-depl, which exists
 	if !strings.Contains(screen(m), "restarted the rollout of deployment event-bus-depl") {
 		t.Errorf("no restart report in:\n%s", screen(m))
 	}

@@ -31,8 +31,10 @@ type (
 	// ConnMsg says that the connection to Source was lost (Err set) or is
 	// back (Err nil). Missing says that Source was never reached because
 	// it is not there (not deployed): Err then says what was not found.
+	// Where, when known, says where Source was looked for: a URL.
 	ConnMsg struct {
 		Source  string
+		Where   string
 		Err     error
 		Missing bool
 	}
@@ -46,9 +48,12 @@ type (
 		d   Diagnosis
 		err error
 	}
+	// actionDoneMsg is an action's result: what it did, or why it failed.
+	// title names the action, for the detail view of a long result.
 	actionDoneMsg struct {
-		what string
-		err  error
+		title string
+		what  string
+		err   error
 	}
 	logLineMsg struct {
 		stream int

@@ -44,6 +44,8 @@ type pane struct {
 	// newestFirst keeps the selection on the top row, the newest, while it
 	// is there when rows come: new rows do not push it down.
 	newestFirst bool
+	// stale, when set, says in the title that the rows are not live.
+	stale string
 
 	filter   string
 	cursor   int
@@ -189,6 +191,9 @@ func (p *pane) titleLine(st styles, focused bool, shown int) string {
 	case len(p.rows) > p.bodyHeight() && p.bodyHeight() > 0:
 		t += " (" + itoa(p.offset+1) + "-" + itoa(min(p.offset+p.bodyHeight(), shown)) +
 			" of " + itoa(shown) + ")"
+	}
+	if p.stale != "" {
+		t += " · " + p.stale
 	}
 	return style.Render(fit(t, p.width))
 }

@@ -29,10 +29,12 @@ func newPodsPane() *pane {
 }
 
 func newKubeEventsPane() *pane {
-	return newPane("Kubernetes events", "no events yet",
+	p := newPane("Kubernetes events", "no events yet",
 		column{title: "AGE", width: 4}, column{title: "TYPE", width: 6},
 		column{title: "REASON", width: 14, upTo: 24}, column{title: "OBJECT", width: 20, upTo: 48},
 		column{title: "MESSAGE"})
+	p.newestFirst = true
+	return p
 }
 
 func newBlogPane() *pane {
@@ -92,11 +94,16 @@ func podRows(items []*corev1.Pod, now time.Time) []row {
 }
 
 // kubeEventRows lists events newest first; a warning says WARN in its TYPE
-// column.
+// column. Events of the same second keep their order from one redraw to
+// the next: the informer's list comes in any order, so ties are broken
+// by name, whose suffix grows with time for events of one object.
 func kubeEventRows(items []*corev1.Event, now time.Time) []row {
 	items = slices.Clone(items)
-	slices.SortStableFunc(items, func(a, b *corev1.Event) int {
-		return lastSeen(b).Compare(lastSeen(a))
+	slices.SortFunc(items, func(a, b *corev1.Event) int {
+		if c := lastSeen(b).Compare(lastSeen(a)); c != 0 {
+			return c
+		}
+		return strings.Compare(b.Name, a.Name)
 	})
 	rows := make([]row, 0, len(items))
 	for _, e := range items {
@@ -135,7 +142,7 @@ func blogRows(evs []event.Event) []row {
 	for i := len(evs) - 1; i >= 0; i-- {
 		ev := evs[i]
 		seq := strconv.FormatUint(ev.Seq, 10)
-		rows = append(rows, row{key: seq + "/" + ev.ID, cells: []string{seq, ev.Type, summary(ev)}})
+		rows = append(rows, row{key: blogKey(ev), cells: []string{seq, ev.Type, summary(ev)}})
 	}
 	return rows
 }
@@ -160,13 +167,16 @@ func summary(ev event.Event) string {
 func serviceRows(items []ServiceStatus) []row {
 	rows := make([]row, 0, len(items))
 	for _, s := range items {
-		health := s.Health
+		health, restarts := s.Health, strconv.Itoa(s.Restarts)
 		if !s.Healthy() {
 			health = "WARN " + health
 		}
+		if s.Health == HealthUnknown {
+			restarts = "-"
+		}
 		rows = append(rows, row{
 			key:   s.Name,
-			cells: []string{s.Name, s.State, health, strconv.Itoa(s.Restarts), s.Address},
+			cells: []string{s.Name, s.State, health, restarts, s.Address},
 			warn:  !s.Healthy(),
 		})
 	}

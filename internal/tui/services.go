@@ -48,7 +48,8 @@ type ServiceSource struct {
 	// List returns the services with their health. An error means the
 	// system itself (the Docker engine, the state file) cannot be read.
 	List func(ctx context.Context) ([]ServiceStatus, error)
-	// Every is the pause between checks; zero means two seconds.
+	// Every is the pause between checks; zero means half a second, so
+	// that a change shows within a second.
 	Every time.Duration
 }
 
@@ -58,7 +59,7 @@ func (s *ServiceSource) Start(ctx context.Context, out chan<- tea.Msg) {
 }
 
 func (s *ServiceSource) poll(ctx context.Context, out chan<- tea.Msg) {
-	every := cmpOr(s.Every, 2*time.Second)
+	every := cmpOr(s.Every, 500*time.Millisecond)
 	var last []ServiceStatus
 	down, first := false, true
 	for ctx.Err() == nil {

@@ -3,11 +3,15 @@ package tui
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +20,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/rest"
 
 	"github.com/blogctl/blogctl/internal/event"
 	"github.com/blogctl/blogctl/internal/services/bus"
@@ -77,25 +83,144 @@ func TestKubeSourceWatches(t *testing.T) {
 	})
 }
 
-// TestConnWatch checks the banner's messages: one loss however many watch
-// errors, then the recovery once the server answers.
-func TestConnWatch(t *testing.T) {
-	answers := make(chan error, 3)
-	answers <- errUnreachable
-	answers <- errUnreachable
-	answers <- nil
-	out := make(chan tea.Msg, 8)
-	c := &connWatch{
-		probe: func(context.Context) error { return <-answers },
-		every: time.Millisecond,
-		out:   out,
+// fakeAPIServer answers the API server's routes that the dashboard uses:
+// /readyz, and lists and watches of deployments, pods and events, which
+// hold pods. It can be stopped and started again on the same address.
+type fakeAPIServer struct {
+	t    *testing.T
+	addr string
+	pods []corev1.Pod
+
+	mu    sync.Mutex
+	srv   *httptest.Server
+	quit  chan struct{}
+	lists int
+}
+
+func (f *fakeAPIServer) start() {
+	f.t.Helper()
+	addr := f.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
 	}
-	c.lost(t.Context(), errUnreachable)
-	c.lost(t.Context(), errUnreachable)
-	first := waitFor(t, out, "the loss", func(tea.Msg) bool { return true }).(ConnMsg)
-	second := waitFor(t, out, "the recovery", func(tea.Msg) bool { return true }).(ConnMsg)
-	if !errors.Is(first.Err, errUnreachable) || second.Err != nil {
-		t.Errorf("messages = %v, %v; want the loss, then the recovery", first, second)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	quit := make(chan struct{})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.serve(w, r, quit)
+	}))
+	srv.Listener = ln
+	srv.Start()
+	f.mu.Lock()
+	f.srv, f.quit, f.addr, f.lists = srv, quit, ln.Addr().String(), 0
+	f.mu.Unlock()
+}
+
+func (f *fakeAPIServer) stop() {
+	f.mu.Lock()
+	srv, quit := f.srv, f.quit
+	f.srv = nil
+	f.mu.Unlock()
+	if srv != nil {
+		close(quit)
+		srv.CloseClientConnections()
+		srv.Close()
+	}
+}
+
+func (f *fakeAPIServer) listCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lists
+}
+
+// serve answers one request. A watch that asks for the initial events, as
+// client-go's reflectors do, gets them and the bookmark that ends them,
+// then stays open until the server stops.
+func (f *fakeAPIServer) serve(w http.ResponseWriter, r *http.Request, quit <-chan struct{}) {
+	w.Header().Set("Content-Type", "application/json")
+	if r.URL.Path == "/readyz" || r.URL.Path == "/version" {
+		_, _ = w.Write([]byte(`{"major":"1","minor":"34","gitVersion":"v1.34.0"}`))
+		return
+	}
+	kind, apiVersion, items := "Event", "v1", []any{}
+	switch {
+	case strings.HasSuffix(r.URL.Path, "/deployments"):
+		kind, apiVersion = "Deployment", "apps/v1"
+	case strings.HasSuffix(r.URL.Path, "/pods"):
+		kind = "Pod"
+		for _, p := range f.pods {
+			items = append(items, p)
+		}
+	}
+	q := r.URL.Query()
+	initial := q.Get("watch") != "true" || q.Get("sendInitialEvents") == "true"
+	if initial {
+		f.mu.Lock()
+		f.lists++
+		f.mu.Unlock()
+	}
+	if q.Get("watch") != "true" {
+		_ = json.NewEncoder(w).Encode(map[string]any{"kind": kind + "List", "apiVersion": apiVersion,
+			"metadata": map[string]string{"resourceVersion": "1"}, "items": items})
+		return
+	}
+	enc := json.NewEncoder(w)
+	if initial {
+		for _, it := range items {
+			_ = enc.Encode(map[string]any{"type": "ADDED", "object": it})
+		}
+		_ = enc.Encode(map[string]any{"type": "BOOKMARK", "object": map[string]any{
+			"kind": kind, "apiVersion": apiVersion, "metadata": map[string]any{"resourceVersion": "1",
+				"annotations": map[string]string{"k8s.io/initial-events-end": "true"}}}})
+	}
+	w.(http.Flusher).Flush()
+	select {
+	case <-r.Context().Done():
+	case <-quit:
+	}
+}
+
+// TestKubeSourceHeartbeat stops and starts a fake API server under a
+// KubeSource: the heartbeat says the server is lost, then back, and the
+// panes are listed afresh at once rather than after client-go's backoff.
+func TestKubeSourceHeartbeat(t *testing.T) {
+	api := &fakeAPIServer{t: t, pods: []corev1.Pod{*fixturePods()[0]}}
+	api.start()
+	t.Cleanup(api.stop)
+	url := "http://" + api.addr
+	cs, err := kubernetes.NewForConfig(&rest.Config{Host: url, QPS: 100, Burst: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(chan tea.Msg, 64)
+	src := &KubeSource{Clientset: cs, Namespace: namespace, Server: url, Heartbeat: 50 * time.Millisecond}
+	src.Start(t.Context(), out)
+	isPods := func(msg tea.Msg) bool {
+		p, ok := msg.(PodsMsg)
+		return ok && len(p.Items) == 1
+	}
+	waitFor(t, out, "the pod", isPods)
+
+	api.stop()
+	lost := waitFor(t, out, "the loss", func(msg tea.Msg) bool {
+		c, ok := msg.(ConnMsg)
+		return ok && c.Err != nil
+	}).(ConnMsg)
+	if lost.Source != sourceKubernetes || lost.Where != url {
+		t.Errorf("loss = %+v, want the %s at %s", lost, sourceKubernetes, url)
+	}
+
+	api.start()
+	waitFor(t, out, "the recovery", func(msg tea.Msg) bool {
+		c, ok := msg.(ConnMsg)
+		return ok && c.Source == sourceKubernetes && c.Err == nil
+	})
+	waitFor(t, out, "the pod listed afresh", isPods)
+	if api.listCount() < 3 {
+		t.Errorf("the restarted server answered %d lists, want the three kinds listed again", api.listCount())
 	}
 }
 

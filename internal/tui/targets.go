@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -46,13 +47,16 @@ func (d *KubeDoctor) live(ctx context.Context, pod *corev1.Pod) *corev1.Pod {
 	return fresh
 }
 
-// Diagnose runs the doctor on pod.
+// Diagnose runs the doctor on pod. It offers a safe fix only when the
+// doctor's fixer, reviewing the finding as "blogctl doctor" does, would
+// apply one here.
 func (d *KubeDoctor) Diagnose(ctx context.Context, pod *corev1.Pod) (Diagnosis, error) {
 	pod = d.live(ctx, pod)
 	f := diagnose.Pod(ctx, d.Clientset, pod)
 	if f == nil {
-		return Diagnosis{Summary: "pod " + pod.Name + " is " + kube.PodStatus(pod) + ", ready or still starting normally: nothing to fix"}, nil
+		return Diagnosis{Summary: healthySummary(pod)}, nil
 	}
+	d.review(ctx, f)
 	out := Diagnosis{Summary: f.String(), Details: []string{"Cause: " + f.Cause}}
 	if len(f.Evidence) > 0 {
 		out.Details = append(out.Details, "Evidence:")
@@ -65,6 +69,43 @@ func (d *KubeDoctor) Diagnose(ctx context.Context, pod *corev1.Pod) (Diagnosis, 
 		out.Fix = f.Fix
 	}
 	return out, nil
+}
+
+// review keeps a finding's safe fix only if the fixer would apply it: it
+// builds the fixer, reviews the finding with the fixer's environment and
+// releases it. A fixer that cannot be built, or none, takes the safe fix
+// away and says why in the fix line.
+func (d *KubeDoctor) review(ctx context.Context, f *diagnose.Finding) {
+	if !f.Fixable() {
+		return
+	}
+	if d.NewFixer == nil {
+		f.AutoFix = diagnose.FixNone
+		f.Fix += " (" + errNoFixer.Error() + ")"
+		return
+	}
+	x, done, err := d.NewFixer(ctx)
+	if err != nil {
+		f.AutoFix = diagnose.FixNone
+		f.Fix += " (the dashboard cannot apply it: " + err.Error() + ")"
+		return
+	}
+	defer done()
+	diagnose.Review(ctx, []*diagnose.Finding{f}, x.Env)
+}
+
+// healthySummary says of a pod the doctor finds nothing wrong with
+// whether it is ready, or still on its way.
+func healthySummary(pod *corev1.Pod) string {
+	status := kube.PodStatus(pod)
+	ready, total := kube.PodReady(pod)
+	switch {
+	case status == "Running" && ready == total:
+		return "pod " + pod.Name + " is running and ready: nothing to fix"
+	case status == "Completed":
+		return "pod " + pod.Name + " has completed: nothing to fix"
+	}
+	return "pod " + pod.Name + " is still starting (" + status + "): nothing to fix yet"
 }
 
 // Fix applies the doctor's safe fix to pod, as "blogctl doctor --fix"
@@ -120,7 +161,7 @@ func LocalServices(dataDir string) func(context.Context) ([]ServiceStatus, error
 	return func(ctx context.Context) ([]ServiceStatus, error) {
 		hs, err := local.Status(ctx, dataDir)
 		if err != nil {
-			return nil, err
+			return nil, LocalError(err, dataDir)
 		}
 		out := make([]ServiceStatus, 0, len(hs))
 		for _, h := range hs {
@@ -143,15 +184,33 @@ func LocalServices(dataDir string) func(context.Context) ([]ServiceStatus, error
 func LocalBusClient(dataDir string) (*event.Client, error) {
 	st, err := local.ReadState(dataDir)
 	if err != nil {
-		return nil, err
+		return nil, LocalError(err, dataDir)
 	}
 	for _, s := range st.Services {
 		if s.Name == blog.EventBus {
 			return event.NewClient(s.URL, nil), nil
 		}
 	}
-	return nil, fmt.Errorf("the local system's state file names no %s: restart it with "+
-		"blogctl up --target local", blog.EventBus)
+	return nil, fmt.Errorf("the local system's state file names no %s: restart it with %q",
+		blog.EventBus, localUpCommand(dataDir))
+}
+
+// LocalError gives an error that says the local system of dataDir is not
+// running the command that starts that system, with its --data-dir.
+func LocalError(err error, dataDir string) error {
+	if !errors.Is(err, local.ErrNotRunning) {
+		return err
+	}
+	return fmt.Errorf("%w from %s: start it with %q", local.ErrNotRunning, dataDir, localUpCommand(dataDir))
+}
+
+// localUpCommand is the command that starts the local system of dataDir.
+func localUpCommand(dataDir string) string {
+	cmd := "blogctl up --target local"
+	if dataDir != "" && filepath.Clean(dataDir) != filepath.Clean(local.DefaultDataDir()) {
+		cmd += " --data-dir " + dataDir
+	}
+	return cmd
 }
 
 // DockerServices lists the containers of the Docker system with what the

@@ -14,7 +14,7 @@ func (m *Model) View() tea.View {
 	lines := []string{m.header()}
 	lines = append(lines, m.banners()...)
 	switch m.state {
-	case stateHelp, stateDiagnosis, stateLogs:
+	case stateHelp, stateDiagnosis, stateLogs, stateText:
 		lines = append(lines, m.detail.View(m.st))
 	default:
 		for i, p := range m.panes {
@@ -56,7 +56,11 @@ func (m *Model) banners() []string {
 func (m *Model) bannerText(source string) string {
 	reason := oneLine(m.lost[source].Error())
 	if !m.missing[source] {
-		return "CONNECTION LOST to the " + source + ", reconnecting: " + reason
+		where := ""
+		if w := m.where[source]; w != "" {
+			where = " " + w
+		}
+		return "CONNECTION LOST to the " + source + where + ", reconnecting… (" + reason + ")"
 	}
 	where, when := "", "it runs"
 	if m.cfg.Kubernetes {
@@ -95,8 +99,7 @@ func (m *Model) footer() string {
 	case m.state != stateDashboard:
 		text = "esc back  j/k up/down pgup/pgdown scroll  q quit"
 	case m.message != "":
-		w := max(m.width-len(alwaysKeys)-2, 0)
-		text = fit(m.message, w) + "  " + alwaysKeys
+		text = fit(m.message, m.messageWidth()) + "  " + alwaysKeys
 	default:
 		text = m.keyHints()
 	}
@@ -106,13 +109,7 @@ func (m *Model) footer() string {
 // keyHints lists the dashboard's keys that fit beside alwaysKeys, which
 // always shows.
 func (m *Model) keyHints() string {
-	hints := []string{"tab pane", "j/k row", "/ filter"}
-	switch {
-	case m.cfg.Kubernetes:
-		hints = append(hints, "d diagnose", "l logs", "r restart", "f fix")
-	case m.cfg.ServiceLogs != nil:
-		hints = append(hints, "l logs")
-	}
+	hints := append([]string{"tab pane", "j/k row", "/ filter"}, m.paneKeys()...)
 	text := alwaysKeys
 	for i := len(hints); i >= 0; i-- {
 		text = strings.Join(append(hints[:i:i], alwaysKeys), "  ")
@@ -121,6 +118,21 @@ func (m *Model) keyHints() string {
 		}
 	}
 	return text
+}
+
+// paneKeys are the keys that act on the focused pane's selected row.
+func (m *Model) paneKeys() []string {
+	switch {
+	case m.focus == len(m.panes)-1, m.cfg.Kubernetes && m.focus == paneKubeEvents:
+		return []string{"enter details"}
+	case m.cfg.Kubernetes && m.focus == paneDeployments:
+		return []string{"r restart"}
+	case m.cfg.Kubernetes && m.focus == panePods:
+		return []string{"d diagnose", "l logs", "f fix"}
+	case m.cfg.ServiceLogs != nil:
+		return []string{"l logs"}
+	}
+	return nil
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
