@@ -69,3 +69,34 @@ func TestCheckStorage(t *testing.T) {
 		})
 	}
 }
+
+// TestUpChecksFirst checks that Up says --containerd-address is not
+// needed when the cluster advertises its registry, and refuses a claim it
+// cannot bind before it changes anything.
+func TestUpChecksFirst(t *testing.T) {
+	reg := &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Name: "local-registry-hosting", Namespace: "kube-public"},
+		Data:       map[string]string{"localRegistryHosting.v1": "host: localhost:5001\n"},
+	}
+	cs := fake.NewClientset(reg)
+	var progress strings.Builder
+	_, err := Up(t.Context(), UpOptions{
+		Cluster:           &Cluster{Clientset: cs, Namespace: "blog", Context: "test"},
+		ContainerdAddress: "/run/containerd/containerd.sock",
+		Config:            manifest.DefaultConfig(),
+		Progress:          &progress,
+	})
+	if !errors.Is(err, ErrNoStorage) {
+		t.Errorf("Up() = %v, want ErrNoStorage", err)
+	}
+	want := "note: --containerd-address /run/containerd/containerd.sock is not needed: " +
+		"the cluster advertises its registry localhost:5001"
+	if !strings.Contains(progress.String(), want) {
+		t.Errorf("Up() said %q, want %q", progress.String(), want)
+	}
+	for _, a := range cs.Actions() {
+		if a.GetVerb() != "get" && a.GetVerb() != "list" {
+			t.Errorf("Up() changed the cluster before refusing: %s %s", a.GetVerb(), a.GetResource().Resource)
+		}
+	}
+}
