@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"strings"
 
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // detail is the full-screen text view under the header: help, a diagnosis
@@ -18,6 +20,9 @@ type detail struct {
 	// tail keeps the view at the bottom as lines arrive, as long as the
 	// user has not scrolled up.
 	tail bool
+	// wrap breaks long lines between words; a log view, which gets lines
+	// too fast to wrap them all again each time, breaks them anywhere.
+	wrap bool
 
 	// stream numbers the log streams, so that lines of a closed one are
 	// dropped; ch carries the open one's lines.
@@ -41,13 +46,20 @@ func (d *detail) SetSize(width, height int) {
 
 func (d *detail) open(title string, lines []string, tail bool) {
 	d.stop()
-	d.title, d.lines, d.tail = title, lines, tail
+	d.title, d.lines, d.tail, d.wrap = title, lines, tail, !tail
 	d.vp.SetYOffset(0)
 	d.render()
 }
 
 func (d *detail) render() {
-	d.vp.SetContentLines(d.lines)
+	lines := d.lines
+	if w := d.vp.Width(); d.wrap && w > 0 {
+		lines = make([]string, 0, len(d.lines))
+		for _, l := range d.lines {
+			lines = append(lines, strings.Split(ansi.Wrap(l, w, ""), "\n")...)
+		}
+	}
+	d.vp.SetContentLines(lines)
 	if d.tail {
 		d.vp.GotoBottom()
 	}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/rest"
@@ -18,6 +20,7 @@ import (
 	"github.com/blogctl/blogctl/internal/deploy/dockertarget"
 	"github.com/blogctl/blogctl/internal/deploy/manifest"
 	"github.com/blogctl/blogctl/internal/event"
+	"github.com/blogctl/blogctl/internal/local"
 )
 
 func TestKubeDoctorDiagnose(t *testing.T) {
@@ -147,5 +150,105 @@ func TestKubeDoctorFix(t *testing.T) {
 	}
 	if did, err := d.Fix(t.Context(), fixturePods()[0]); err != nil || !strings.Contains(did, "needs no fix") {
 		t.Errorf("Fix(healthy pod) = %q, %v; want no fix needed", did, err)
+	}
+}
+
+// TestKubeDoctorReviewsTheFix checks that the diagnosis offers the safe
+// fix only when the doctor's fixer, reviewing it, would apply it here.
+func TestKubeDoctorReviewsTheFix(t *testing.T) {
+	dir := t.TempDir()
+	files, err := manifest.Render(manifest.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := manifest.Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	pod := fixturePods()[len(fixturePods())-1] // the client's, ErrImageNeverPull
+	pod.Labels = map[string]string{"app": "client"}
+	pod.Spec.Containers[0].Image = "blogctl/client:dev"
+	cs := fake.NewClientset(pod)
+	withEnv := func(env diagnose.Env, released *bool) func(context.Context) (*diagnose.Fixer, func(), error) {
+		return func(context.Context) (*diagnose.Fixer, func(), error) {
+			return &diagnose.Fixer{Clientset: cs, Namespace: namespace, Env: env}, func() { *released = true }, nil
+		}
+	}
+	has := func(yes bool) func(context.Context, string) bool {
+		return func(context.Context, string) bool { return yes }
+	}
+	tests := []struct {
+		name        string
+		newFixer    func(*bool) func(context.Context) (*diagnose.Fixer, func(), error)
+		wantFix     bool
+		wantInFix   string
+		wantRelease bool
+	}{
+		{"fixer would fix", func(r *bool) func(context.Context) (*diagnose.Fixer, func(), error) {
+			return withEnv(diagnose.Env{ManifestsDir: dir, Local: true, CanLoad: true, HasImage: has(true)}, r)
+		}, true, "", true},
+		{"image not on this machine", func(r *bool) func(context.Context) (*diagnose.Fixer, func(), error) {
+			return withEnv(diagnose.Env{ManifestsDir: dir, Local: true, CanLoad: true, HasImage: has(false)}, r)
+		}, false, "is not on this machine either", true},
+		{"fixer cannot be built", func(*bool) func(context.Context) (*diagnose.Fixer, func(), error) {
+			return func(context.Context) (*diagnose.Fixer, func(), error) {
+				return nil, nil, errors.New("connecting to the Docker engine: no socket")
+			}
+		}, false, "the dashboard cannot apply it: connecting to the Docker engine: no socket", false},
+		{"no fixer", nil, false, "run blogctl doctor --fix", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			released := false
+			d := &KubeDoctor{Clientset: cs}
+			if tt.newFixer != nil {
+				d.NewFixer = tt.newFixer(&released)
+			}
+			got, err := d.Diagnose(t.Context(), pod)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fixLine := got.Details[len(got.Details)-1]
+			if (got.Fix != "") != tt.wantFix || !strings.Contains(fixLine, tt.wantInFix) || released != tt.wantRelease {
+				t.Errorf("Diagnose(%s) offers fix %q, says %q, released %v; want fix offered %v, saying %q, released %v",
+					pod.Name, got.Fix, fixLine, released, tt.wantFix, tt.wantInFix, tt.wantRelease)
+			}
+		})
+	}
+}
+
+// TestHealthySummary checks that a pod needing no fix is said to be
+// ready, or still starting, as it is.
+func TestHealthySummary(t *testing.T) {
+	ready := fixturePods()[0]
+	starting := ready.DeepCopy()
+	starting.Status.ContainerStatuses[0].Ready = false
+	starting.Status.ContainerStatuses[0].State = corev1.ContainerState{
+		Waiting: &corev1.ContainerStateWaiting{Reason: "ContainerCreating"}}
+	tests := []struct {
+		pod  *corev1.Pod
+		want string
+	}{
+		{ready, "pod event-bus-depl-5d9c7b8f6-x2k9z is running and ready: nothing to fix"},
+		{starting, "pod event-bus-depl-5d9c7b8f6-x2k9z is still starting (ContainerCreating): nothing to fix yet"},
+	}
+	for _, tt := range tests {
+		if got := healthySummary(tt.pod); got != tt.want {
+			t.Errorf("healthySummary(%s) = %q, want %q", tt.pod.Name, got, tt.want)
+		}
+	}
+}
+
+// TestLocalError checks that "not running" names the command that starts
+// the system of the data directory given.
+func TestLocalError(t *testing.T) {
+	dir := t.TempDir()
+	_, err := local.ReadState(dir)
+	got := LocalError(err, dir)
+	want := `start it with "blogctl up --target local --data-dir ` + dir + `"`
+	if !errors.Is(got, local.ErrNotRunning) || !strings.Contains(got.Error(), want) {
+		t.Errorf("LocalError(%v) = %v, want it to say %s", err, got, want)
+	}
+	if _, err := LocalServices(dir)(t.Context()); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("LocalServices(%s) = %v, want it to say %s", dir, err, want)
 	}
 }
