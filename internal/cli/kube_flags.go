@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/blogctl/blogctl/internal/deploy/diagnose"
@@ -26,20 +27,13 @@ type kubeFlags struct {
 	namespace  string
 }
 
-func (f *kubeFlags) addFlags(cmd *cobra.Command) {
-	fs := cmd.Flags()
-	fs.StringVar(&f.kubeconfig, "kubeconfig", "",
-		"kubernetes: path of the kubeconfig file (default $KUBECONFIG or ~/.kube/config)")
-	fs.StringVar(&f.context, "context", "",
-		"kubernetes: kubeconfig context to use (default the current context)")
-	fs.StringVarP(&f.namespace, "namespace", "n", "",
-		"kubernetes: namespace (default the context's, or default)")
-}
+func (f *kubeFlags) addFlags(cmd *cobra.Command) { f.addTo(cmd.Flags()) }
 
 // addPersistentFlags adds the cluster flags to cmd and every command
 // under it, as kubectl's rollout takes -n before its subcommand.
-func (f *kubeFlags) addPersistentFlags(cmd *cobra.Command) {
-	fs := cmd.PersistentFlags()
+func (f *kubeFlags) addPersistentFlags(cmd *cobra.Command) { f.addTo(cmd.PersistentFlags()) }
+
+func (f *kubeFlags) addTo(fs *pflag.FlagSet) {
 	fs.StringVar(&f.kubeconfig, "kubeconfig", "",
 		"kubernetes: path of the kubeconfig file (default $KUBECONFIG or ~/.kube/config)")
 	fs.StringVar(&f.context, "context", "",

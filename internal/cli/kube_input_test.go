@@ -74,6 +74,12 @@ func TestRolloutClusterFlagsFirst(t *testing.T) {
 		t.Errorf("blogctl rollout -n x printed %q, want the rollout help", out.String())
 	}
 
+	cmd = NewRootCmd(&Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	cmd.SetArgs([]string{"rollout", "-n", "x", "resume"})
+	if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), "use restart or status") {
+		t.Errorf("blogctl rollout -n x resume = %v, want an unknown command naming restart and status", err)
+	}
+
 	root := NewRootCmd(&Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
 	status, _, err := root.Find([]string{"rollout", "status"})
 	if err != nil {

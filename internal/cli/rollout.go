@@ -32,7 +32,12 @@ func newRolloutCmd(s *Streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rollout",
 		Short: "Restart the blog system's deployments, or follow their rollout",
-		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unknown command %q for \"blogctl rollout\": use restart or status", args[0])
+			}
+			return cmd.Help()
+		},
 	}
 	// As in kubectl, -n and the other cluster flags may come before the
 	// subcommand; "blogctl rollout -n blog" shows the help.

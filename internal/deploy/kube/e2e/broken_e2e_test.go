@@ -78,7 +78,9 @@ func testNeverPull(t *testing.T, c *cluster, dir string) {
 	dockerBuildFrom(t, deploymentImage(t, c, "posts-depl"), img)
 	_, errOut, err = c.blogctl(t, "apply", "-f", file, "--wait", "--timeout", "2m",
 		"--containerd-address", c.containerd)
-	fixCmd := "blogctl doctor --fix --manifests-dir " + dir + " --containerd-address " + c.containerd
+	// The command carries the cluster flags, as it must run as printed.
+	fixCmd := "blogctl doctor --fix --manifests-dir " + dir + " --containerd-address " + c.containerd +
+		" -n " + c.namespace + " --context " + c.context + " --kubeconfig " + c.kubeconfig
 	if err == nil || !strings.Contains(errOut, fmt.Sprintf("%q can apply this fix", fixCmd)) {
 		t.Errorf("blogctl apply --wait = %v, printed %q; want the fix command %q", err, errOut, fixCmd)
 	}
