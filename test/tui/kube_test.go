@@ -66,6 +66,9 @@ func TestKubeDashboard(t *testing.T) {
 	term.waitForText("Apply the doctor's safe fix to pod broken-depl-", 5*time.Second)
 	term.send("y")
 	term.waitForText("ERROR ", 60*time.Second)
+	// An error too long for the footer opens in full; escape closes it.
+	term.send("Escape")
+	term.waitForText("Blog events", 5*time.Second)
 
 	// A rollout restart after its confirmation.
 	term.send("BTab")
