@@ -92,3 +92,24 @@ func TestFilterStartsFresh(t *testing.T) {
 		t.Errorf("after esc the filter is %q showing %d pods, want none and every pod", m.focused().filter, got)
 	}
 }
+
+// TestLongMessageWraps checks that a message too long for the footer
+// takes more lines, whole, in a screen that keeps its size, and gives
+// them back at the next key.
+func TestLongMessageWraps(t *testing.T) {
+	m := New(Config{Target: "local", Now: func() time.Time { return now }})
+	m.Update(ServicesMsg{Items: []ServiceStatus{{Name: "posts", State: "running", Health: HealthReady}}})
+	press(t, m, "d")
+	got := screen(m)
+	checkSize(t, got, 80, 24)
+	flat := strings.Join(strings.Fields(got), " ")
+	want := "not available on the local target: there are no pods to diagnose; l follows the selected service's logs"
+	if !strings.Contains(flat, want) {
+		t.Errorf("screen lacks %q:\n%s", want, got)
+	}
+	press(t, m, "j")
+	if got := screen(m); strings.Contains(got, "not available") || !strings.HasSuffix(strings.TrimRight(got, " "), "q quit") {
+		t.Errorf("after another key the message stays:\n%s", got)
+	}
+	checkSize(t, screen(m), 80, 24)
+}

@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -105,7 +106,12 @@ func (s *KubeSource) check(ctx context.Context) error {
 		_, err := s.Clientset.Discovery().ServerVersion()
 		return err
 	}
-	return rc.Get().AbsPath("/readyz").Do(ctx).Error()
+	err := rc.Get().AbsPath("/readyz").Do(ctx).Error()
+	if apierrors.IsForbidden(err) {
+		// A cluster may keep /readyz from its users; /version is public.
+		err = rc.Get().AbsPath("/version").Do(ctx).Error()
+	}
+	return err
 }
 
 // watch starts a fresh informer factory that watches until ctx ends.

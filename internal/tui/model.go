@@ -114,6 +114,8 @@ type Model struct {
 	// missing marks the sources of lost that were never there.
 	missing map[string]bool
 	message string
+	// footerHeight is how many lines the footer takes.
+	footerHeight int
 
 	filter  string
 	confirm *confirmation
@@ -184,9 +186,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.SetSize(msg.Width, msg.Height)
+		m.fitFooter()
 		return m, nil
 	case tea.KeyPressMsg:
-		return m, m.handleKey(msg)
+		cmd := m.handleKey(msg)
+		m.fitFooter()
+		return m, cmd
 	case tickMsg:
 		m.refreshRows()
 		return m, tick(time.Second)
@@ -195,6 +200,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case actionDoneMsg:
 		m.actionDone(msg)
+		m.fitFooter()
 		return m, nil
 	case logLineMsg, logEndMsg:
 		return m, m.detail.handleLog(msg)
@@ -324,7 +330,7 @@ func (m *Model) SetSize(width, height int) {
 // one at a time in turn, so that no pane keeps blank lines while another's
 // rows are cut.
 func (m *Model) layout() {
-	body := max(m.height-2-len(m.banners()), 0)
+	body := max(m.height-1-max(m.footerHeight, 1)-len(m.banners()), 0)
 	weights := []int{5, 7, 5, 5}
 	if !m.cfg.Kubernetes {
 		weights = []int{9, 13}

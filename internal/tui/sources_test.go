@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -90,6 +91,8 @@ type fakeAPIServer struct {
 	t    *testing.T
 	addr string
 	pods []corev1.Pod
+	// forbidReadyz answers /readyz with 403, as some clusters do.
+	forbidReadyz bool
 
 	mu    sync.Mutex
 	srv   *httptest.Server
@@ -141,6 +144,11 @@ func (f *fakeAPIServer) listCount() int {
 // then stays open until the server stops.
 func (f *fakeAPIServer) serve(w http.ResponseWriter, r *http.Request, quit <-chan struct{}) {
 	w.Header().Set("Content-Type", "application/json")
+	if r.URL.Path == "/readyz" && f.forbidReadyz {
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403}`))
+		return
+	}
 	if r.URL.Path == "/readyz" || r.URL.Path == "/version" {
 		_, _ = w.Write([]byte(`{"major":"1","minor":"34","gitVersion":"v1.34.0"}`))
 		return
@@ -187,7 +195,13 @@ func (f *fakeAPIServer) serve(w http.ResponseWriter, r *http.Request, quit <-cha
 // KubeSource: the heartbeat says the server is lost, then back, and the
 // panes are listed afresh at once rather than after client-go's backoff.
 func TestKubeSourceHeartbeat(t *testing.T) {
-	api := &fakeAPIServer{t: t, pods: []corev1.Pod{*fixturePods()[0]}}
+	for _, forbid := range []bool{false, true} {
+		t.Run("readyz forbidden "+strconv.FormatBool(forbid), func(t *testing.T) { testHeartbeat(t, forbid) })
+	}
+}
+
+func testHeartbeat(t *testing.T, forbidReadyz bool) {
+	api := &fakeAPIServer{t: t, pods: []corev1.Pod{*fixturePods()[0]}, forbidReadyz: forbidReadyz}
 	api.start()
 	t.Cleanup(api.stop)
 	url := "http://" + api.addr

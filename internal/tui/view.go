@@ -89,7 +89,26 @@ func wrap(s string, width, n int) []string {
 // alwaysKeys end the dashboard's footer at any width.
 const alwaysKeys = "? help  q quit"
 
+// maxFooterLines is how many lines a message may take in the footer.
+const maxFooterLines = 3
+
+// footer renders the footer's lines.
 func (m *Model) footer() string {
+	lines := m.footerLines()
+	for i, l := range lines {
+		lines[i] = m.st.footer.Render(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// footerLines are the footer's lines: one, or up to maxFooterLines for a
+// message too long to fit beside the keys, so that it can be read.
+func (m *Model) footerLines() []string {
+	if m.state == stateDashboard && m.message != "" && ansi.StringWidth(m.message) > m.messageWidth() {
+		if lines := wrap(m.message, m.width, maxFooterLines); len(lines) > 0 {
+			return lines
+		}
+	}
 	var text string
 	switch {
 	case m.state == stateFilter:
@@ -103,7 +122,15 @@ func (m *Model) footer() string {
 	default:
 		text = m.keyHints()
 	}
-	return m.st.footer.Render(fit(text, m.width))
+	return []string{fit(text, m.width)}
+}
+
+// fitFooter lays the screen out again when the footer's height changed.
+func (m *Model) fitFooter() {
+	if n := len(m.footerLines()); n != m.footerHeight {
+		m.footerHeight = n
+		m.layout()
+	}
 }
 
 // keyHints lists the dashboard's keys that fit beside alwaysKeys, which
