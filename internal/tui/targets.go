@@ -208,6 +208,9 @@ func LocalError(err error, dataDir string) error {
 func localUpCommand(dataDir string) string {
 	cmd := "blogctl up --target local"
 	if dataDir != "" && filepath.Clean(dataDir) != filepath.Clean(local.DefaultDataDir()) {
+		if strings.ContainsAny(dataDir, " \t'\"$`\\*?&;|<>()") {
+			dataDir = "'" + strings.ReplaceAll(dataDir, "'", `'\''`) + "'"
+		}
 		cmd += " --data-dir " + dataDir
 	}
 	return cmd

@@ -251,4 +251,9 @@ func TestLocalError(t *testing.T) {
 	if _, err := LocalServices(dir)(t.Context()); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("LocalServices(%s) = %v, want it to say %s", dir, err, want)
 	}
+	spaced := filepath.Join(dir, "my data")
+	want = `start it with "blogctl up --target local --data-dir '` + spaced + `'"`
+	if got := LocalError(local.ErrNotRunning, spaced); !strings.Contains(got.Error(), want) {
+		t.Errorf("LocalError(%s) = %v, want it to say %s", spaced, got, want)
+	}
 }
