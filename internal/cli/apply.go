@@ -88,7 +88,8 @@ func (o *applyOptions) run(ctx context.Context) error {
 // Namespace object. In a server dry run a missing namespace is only
 // checked: the objects in it are left unchecked, as the server cannot
 // check them before it exists.
-func (o *applyOptions) apply(ctx context.Context, c *kube.Cluster, objs []manifest.Object) ([]kube.Result, error) {
+func (o *applyOptions) apply(ctx context.Context, c *kube.Cluster,
+	objs []manifest.Object) ([]kube.Result, error) {
 	a, err := c.NewApplier()
 	if err != nil {
 		return nil, err
