@@ -133,8 +133,11 @@ func joinRefusals(errs []error, objs []manifest.Object) error {
 		}
 	}
 	if len(names) > 1 {
-		forbidden = fmt.Errorf("the server forbade %d objects (%s); the first: %w",
-			len(names), strings.Join(names, ", "), forbidden)
+		listed := strings.Join(names, ", ")
+		if len(names) > 4 {
+			listed = strings.Join(names[:3], ", ") + fmt.Sprintf(" and %d more", len(names)-3)
+		}
+		forbidden = fmt.Errorf("the server forbade %d objects (%s); the first: %w", len(names), listed, forbidden)
 	}
 	return errors.Join(append([]error{forbidden}, kept...)...)
 }

@@ -108,6 +108,15 @@ func TestJoinRefusals(t *testing.T) {
 		!strings.Contains(msg, "bad c") {
 		t.Errorf("joinRefusals() = %q, want one refusal naming Service/a and Service/c, and bad c", msg)
 	}
+	many := make([]manifest.Object, 6)
+	errs := make([]error, 6)
+	for i := range many {
+		many[i] = objs[0]
+		errs[i] = forbid("a")
+	}
+	if msg := joinRefusals(errs, many).Error(); !strings.Contains(msg, "6 objects (Service/a, Service/a, Service/a and 3 more)") {
+		t.Errorf("joinRefusals() of 6 refusals = %q, want the first three named and 3 more", msg)
+	}
 	if joinRefusals([]error{nil, nil, nil}, objs) != nil {
 		t.Error("joinRefusals() of no failure is not nil")
 	}
