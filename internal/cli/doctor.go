@@ -31,7 +31,7 @@ func newDoctorCmd(s *Streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "doctor [--fix]",
 		Short: "Explain every pod that is not ready, and apply the safe fixes",
-		Long: `Explain every pod of the blog system that is not ready: the cause in one
+		Long: `Explain every pod of the namespace that is not ready: the cause in one
 line, the evidence (waiting reason, events, last logs) and the fix.
 
 With --fix, apply the fixes that are safe: for an image the node cannot get,
@@ -146,7 +146,7 @@ func reviewFindings(ctx context.Context, findings []*diagnose.Finding, x *diagno
 
 func findingsText(findings []*diagnose.Finding, ns, fixCmd string) string {
 	if len(findings) == 0 {
-		return fmt.Sprintf("every pod of the blog system in namespace %s is ready\n", ns)
+		return fmt.Sprintf("every pod in namespace %s is ready\n", ns)
 	}
 	var b strings.Builder
 	for _, f := range findings {
