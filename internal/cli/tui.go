@@ -9,6 +9,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -163,8 +164,15 @@ func (o *tuiOptions) docker(ctx context.Context, opts *tui.Options) (func(), err
 	sys := &dockertarget.System{Engine: engine, Project: o.project, Progress: io.Discard}
 	opts.Title, opts.Target = "blogctl · docker · "+sys.NetworkName(), targetDocker
 	opts.ServiceLogs = tui.DockerServiceLogs(sys)
+	services := &tui.ServiceSource{Name: "Docker engine", List: tui.DockerServices(sys),
+		Wake: tui.DockerChanges(sys)}
+	if services.Wake != nil {
+		// The engine's events say when to look again; the poll is only a
+		// backstop, so it need not be frequent.
+		services.Every = dockerBackstop
+	}
 	opts.Sources = []tui.Source{
-		&tui.ServiceSource{Name: "Docker engine", List: tui.DockerServices(sys)},
+		services,
 		o.busSource(tui.DockerBus(sys)),
 	}
 	return func() { engine.Close() }, nil
@@ -204,6 +212,10 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// dockerBackstop is how often the dashboard reads a Docker system's
+// containers when the engine reports nothing.
+const dockerBackstop = 5 * time.Second
 
 // busSource follows the bus of --event-bus-url, or the one that resolve
 // finds.

@@ -51,6 +51,10 @@ type ServiceSource struct {
 	// Every is the pause between checks; zero means half a second, so
 	// that a change shows within a second.
 	Every time.Duration
+	// Wake, when set, watches the system and calls kick on every change,
+	// so that the next check comes at once rather than after Every. It
+	// returns when ctx ends.
+	Wake func(ctx context.Context, kick func())
 }
 
 // Start checks until ctx ends, sending on out.
@@ -60,6 +64,15 @@ func (s *ServiceSource) Start(ctx context.Context, out chan<- tea.Msg) {
 
 func (s *ServiceSource) poll(ctx context.Context, out chan<- tea.Msg) {
 	every := cmpOr(s.Every, 500*time.Millisecond)
+	kick := make(chan struct{}, 1)
+	if s.Wake != nil {
+		go s.Wake(ctx, func() {
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
+		})
+	}
 	var last []ServiceStatus
 	down, first := false, true
 	for ctx.Err() == nil {
@@ -82,6 +95,17 @@ func (s *ServiceSource) poll(ctx context.Context, out chan<- tea.Msg) {
 				return
 			}
 		}
-		sleep(ctx, every)
+		wait(ctx, every, kick)
+	}
+}
+
+// wait returns after d, or sooner on a kick or the end of ctx.
+func wait(ctx context.Context, d time.Duration, kick <-chan struct{}) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-kick:
+	case <-ctx.Done():
 	}
 }

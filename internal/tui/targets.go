@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -232,6 +233,52 @@ func DockerServices(sys *dockertarget.System) func(context.Context) ([]ServiceSt
 			})
 		}
 		return out, nil
+	}
+}
+
+// DockerChanges watches the engine's events about the system's
+// containers and kicks on each change (created, started, stopped, died,
+// a new health status), so that the services pane need not poll often.
+// It watches again after a lost stream, until ctx ends. It is nil when
+// the engine's client cannot report events.
+func DockerChanges(sys *dockertarget.System) func(ctx context.Context, kick func()) {
+	engine, ok := sys.Engine.(eventSource)
+	if !ok {
+		return nil
+	}
+	project := cmp.Or(sys.Project, dockertarget.DefaultProject)
+	return func(ctx context.Context, kick func()) {
+		for ctx.Err() == nil {
+			watchEngine(ctx, engine, project, kick)
+			sleep(ctx, time.Second)
+		}
+	}
+}
+
+// eventSource is a Docker engine client that reports the engine's events.
+type eventSource interface {
+	Events(ctx context.Context, options client.EventsListOptions) client.EventsResult
+}
+
+// watchEngine kicks on the engine's events about the containers of
+// project until the stream ends.
+func watchEngine(ctx context.Context, engine eventSource, project string, kick func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	res := engine.Events(ctx, client.EventsListOptions{Filters: make(client.Filters).
+		Add("type", "container").Add("label", dockertarget.LabelProject+"="+project)})
+	for {
+		select {
+		case ev := <-res.Messages:
+			// Health checks run as execs: their events change nothing.
+			if !strings.HasPrefix(string(ev.Action), "exec_") {
+				kick()
+			}
+		case <-res.Err:
+			return
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 

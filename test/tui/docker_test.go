@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -45,9 +46,19 @@ func TestDockerDashboard(t *testing.T) {
 		t.Errorf("the event pane lacks PostCreated for post %q:\n%s", title, screen)
 	}
 
+	// A container stopped behind the dashboard's back shows as exited.
+	stopContainer(t, project+"-moderation")
+	term.waitFor("moderation exited", 15*time.Second, func(s string) bool {
+		return stoppedModeration.MatchString(s)
+	})
+
 	term.send("q")
 	term.waitFor("the dashboard to exit", 5*time.Second, func(string) bool { return term.dead() })
 }
+
+// stoppedModeration matches the services pane's row of a stopped
+// moderation container.
+var stoppedModeration = regexp.MustCompile(`(?m)^\s*>?\s*moderation\s+exited\s+WARN unreachable`)
 
 // needDocker stops the test unless a Docker engine answers.
 func needDocker(t *testing.T) {
@@ -87,6 +98,20 @@ func startDocker(t *testing.T, bin, project string) string {
 	}
 	t.Logf("blogctl up --target docker took %s", time.Since(start).Round(time.Millisecond))
 	return fmt.Sprintf("http://127.0.0.1:%d", port)
+}
+
+// stopContainer stops container name, giving it a second.
+func stopContainer(t *testing.T, name string) {
+	t.Helper()
+	c, err := image.Connect(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	one := 1
+	if _, err := c.ContainerStop(t.Context(), name, client.ContainerStopOptions{Timeout: &one}); err != nil {
+		t.Fatalf("stopping container %s: %v", name, err)
+	}
 }
 
 // removeImages removes every image tagged under prefix.
