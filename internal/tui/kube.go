@@ -30,8 +30,6 @@ type KubeSource struct {
 	// Heartbeat is the pause between two checks that the API server
 	// answers; zero means two seconds.
 	Heartbeat time.Duration
-	// Probe checks that the API server answers; nil asks its /readyz.
-	Probe func(ctx context.Context) error
 }
 
 // sourceKubernetes names the API server in ConnMsg.
@@ -93,13 +91,10 @@ func (s *KubeSource) heartbeat(ctx context.Context, w *watches) {
 	}
 }
 
-// check asks the API server once whether it answers.
+// check asks the API server's /readyz once whether it answers.
 func (s *KubeSource) check(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
-	if s.Probe != nil {
-		return s.Probe(ctx)
-	}
 	rc := s.Clientset.Discovery().RESTClient()
 	if rc == nil {
 		// A fake clientset has no REST client, but knows its version.
