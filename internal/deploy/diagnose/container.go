@@ -22,10 +22,10 @@ func classifyContainer(pod *corev1.Pod, cs corev1.ContainerStatus, f Finding) *F
 		return explainWaiting(&f, w, cs.LastTerminationState.Terminated)
 	}
 	if t := cs.State.Terminated; t != nil && t.ExitCode != 0 {
-		return explainTerminated(f, t)
+		return explainTerminated(f, t, false)
 	}
 	if t := cs.LastTerminationState.Terminated; t != nil && t.Reason == "OOMKilled" {
-		return explainTerminated(f, t)
+		return explainTerminated(f, t, true)
 	}
 	return nil
 }
@@ -69,7 +69,9 @@ func explainWaiting(f *Finding, w *corev1.ContainerStateWaiting,
 	return f
 }
 
-func explainTerminated(f Finding, t *corev1.ContainerStateTerminated) *Finding {
+// explainTerminated explains the exit t of the container's current run, or
+// of its previous run when previous is set.
+func explainTerminated(f Finding, t *corev1.ContainerStateTerminated, previous bool) *Finding {
 	f.Reason = t.Reason
 	if f.Reason == "" {
 		f.Reason = fmt.Sprintf("ExitCode:%d", t.ExitCode)
@@ -77,7 +79,7 @@ func explainTerminated(f Finding, t *corev1.ContainerStateTerminated) *Finding {
 	f.ExitCode = &t.ExitCode
 	f.Evidence = []string{"terminated: " + describeTerminated(t)}
 	f.Cause = "the container exited" + exitSuffix(t)
-	f.Fix = "read its logs (" + logsCommand(f, true) + ") and fix the cause"
+	f.Fix = "read its logs (" + logsCommand(f, previous) + ") and fix the cause"
 	if t.Reason == "OOMKilled" {
 		f.Cause = "the container used more memory than its limit and was killed"
 		f.Fix = "raise resources.limits.memory of container " + f.Container +

@@ -28,7 +28,10 @@ func Pod(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod) *Finding
 	f.Evidence = append(f.Evidence, warningEvents(ctx, cs, pod)...)
 	switch {
 	case f.Reason == "CrashLoopBackOff" || f.ExitCode != nil:
-		f.Evidence = append(f.Evidence, lastLogs(ctx, cs, pod, f.Container, true)...)
+		// A run that has just exited is the current one until the kubelet
+		// starts the next: its log is the last, and the run before it may
+		// be gone already.
+		f.Evidence = append(f.Evidence, lastLogs(ctx, cs, pod, f.Container, !exitedNow(pod, f.Container))...)
 	case f.Reason == ReasonNotReady:
 		// The running container's log says why it is not ready.
 		f.Evidence = append(f.Evidence, lastLogs(ctx, cs, pod, f.Container, false)...)
@@ -74,6 +77,18 @@ func eventTime(e corev1.Event) metav1.Time {
 		return metav1.Time{Time: e.EventTime.Time}
 	}
 	return e.FirstTimestamp
+}
+
+// exitedNow reports whether container's current run has exited.
+func exitedNow(pod *corev1.Pod, container string) bool {
+	statuses := append(append([]corev1.ContainerStatus{}, pod.Status.InitContainerStatuses...),
+		pod.Status.ContainerStatuses...)
+	for _, cs := range statuses {
+		if cs.Name == container {
+			return cs.State.Terminated != nil
+		}
+	}
+	return false
 }
 
 // lastLogs returns the last lines of container's previous run, or of its

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 	"sigs.k8s.io/yaml"
 )
 
@@ -135,6 +136,30 @@ status:
 		Fix:      "read the last logs above (blogctl logs query -n blog --previous), fix the crash, rebuild and run \"blogctl up\"",
 		ExitCode: ptr(int32(2)),
 	}},
+	{"exited again, before its next start", `
+metadata: {name: crash-depl-64558955d-h5p27, namespace: kt, labels: {app: crash}}
+spec: {containers: [{name: crash, image: "blogctl/client:sha-1"}]}
+status:
+  phase: Running
+  conditions: [{type: Ready, status: "False", reason: ContainersNotReady}]
+  containerStatuses:
+  - name: crash
+    image: "blogctl/client:sha-1"
+    ready: false
+    restartCount: 2
+    started: false
+    lastState:
+      terminated: {exitCode: 1, reason: Error, startedAt: "2026-12-04T16:32:24Z", finishedAt: "2026-12-04T16:32:24Z"}
+    state:
+      terminated: {exitCode: 1, reason: Error, startedAt: "2026-12-04T16:32:36Z", finishedAt: "2026-12-04T16:32:36Z"}
+`, nil, &Finding{
+		Namespace: "kt", Pod: "crash-depl-64558955d-h5p27", Service: "crash", Container: "crash",
+		Image: "blogctl/client:sha-1", Reason: "Error",
+		Cause:    "the container exited (exit code 1)",
+		Evidence: []string{"terminated: exit code 1, Error", "log: fake logs"},
+		Fix:      "read its logs (blogctl logs crash -n kt) and fix the cause",
+		ExitCode: ptr(int32(1)),
+	}},
 	{"out of memory, restarting", `
 metadata: {name: event-bus-0, namespace: blog, labels: {app: event-bus}}
 spec: {containers: [{name: event-bus, image: "blogctl/event-bus:sha-1"}]}
@@ -259,6 +284,47 @@ func TestPod(t *testing.T) {
 			if got.Fixable() != (tc.want != nil && tc.want.AutoFix != FixNone) {
 				t.Errorf("Fixable() = %v, want the opposite", got.Fixable())
 			}
+		})
+	}
+}
+
+// TestPodLastLogs checks that the evidence comes from the container's last
+// run: the current one when it has exited and not been started again (the
+// kubelet may have removed the run before it), the previous one while it
+// waits in a crash loop.
+func TestPodLastLogs(t *testing.T) {
+	for _, tc := range []struct {
+		name, state  string
+		wantPrevious bool
+	}{
+		{"exited", "{terminated: {exitCode: 1, reason: Error}}", false},
+		{"crash loop", "{waiting: {reason: CrashLoopBackOff}}", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pod := decodePod(t, `
+metadata: {name: query-depl-2, namespace: blog, labels: {app: query}}
+spec: {containers: [{name: query, image: "blogctl/query:sha-1"}]}
+status:
+  phase: Running
+  containerStatuses:
+  - name: query
+    restartCount: 2
+    lastState: {terminated: {exitCode: 1, reason: Error}}
+    state: `+tc.state+`
+`)
+			cs := fake.NewClientset(pod)
+			Pod(context.Background(), cs, pod)
+			for _, a := range cs.Actions() {
+				if a.GetSubresource() != "log" {
+					continue
+				}
+				opts, _ := a.(k8stesting.GenericAction).GetValue().(*corev1.PodLogOptions)
+				if opts == nil || opts.Previous != tc.wantPrevious {
+					t.Errorf("first log request %+v, want Previous %v", opts, tc.wantPrevious)
+				}
+				return
+			}
+			t.Error("Pod read no log")
 		})
 	}
 }
