@@ -37,7 +37,8 @@ var keyHelp = []struct {
 	{"f", "apply the doctor's safe fix to the selected pod (asks first)", keysKube},
 	{"?", "this help", keysAll},
 	{"esc", "back, or clear the filter", keysAll},
-	{"q, ctrl+c", "quit", keysAll},
+	{"q", "back from a view; quit from the dashboard", keysAll},
+	{"ctrl+c", "quit", keysAll},
 }
 
 // applies reports whether keys of scope do something on this dashboard.
@@ -57,13 +58,13 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		m.detail.stop()
 		return tea.Quit
 	}
-	switch m.state {
-	case stateFilter:
+	switch {
+	case m.state == stateFilter:
 		m.filterKey(k)
 		return nil
-	case stateConfirm:
+	case m.state == stateConfirm:
 		return m.confirmKey(k)
-	case stateHelp, stateDiagnosis, stateLogs, stateText:
+	case m.inView():
 		return m.detailKey(k)
 	}
 	return m.dashboardKey(k)
@@ -142,15 +143,14 @@ func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// detailKey handles the keys of a full-screen view: esc or q goes back to
+// the dashboard, as in k9s's log and describe views.
 func (m *Model) detailKey(k tea.KeyPressMsg) tea.Cmd {
 	switch k.String() {
-	case "esc":
+	case "esc", "q":
 		m.detail.stop()
 		m.state = stateDashboard
 		return nil
-	case "q":
-		m.detail.stop()
-		return tea.Quit
 	}
 	return m.detail.scroll(k)
 }

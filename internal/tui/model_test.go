@@ -273,6 +273,7 @@ func TestKeys(t *testing.T) {
 		{"esc clears the filter", []string{"tab", "/", "q", "u", "enter", "esc"}, panePods, "client-depl-5d9c7b8f6-x2k9z", stateDashboard},
 		{"help opens", []string{"?"}, paneDeployments, "client-depl", stateHelp},
 		{"esc leaves help", []string{"?", "esc"}, paneDeployments, "client-depl", stateDashboard},
+		{"q leaves help", []string{"?", "q"}, paneDeployments, "client-depl", stateDashboard},
 		{"n cancels", []string{"r", "n"}, paneDeployments, "client-depl", stateDashboard},
 	}
 	for _, tt := range tests {
@@ -293,7 +294,7 @@ func TestKeys(t *testing.T) {
 }
 
 func TestQuit(t *testing.T) {
-	for _, keys := range [][]string{{"q"}, {"ctrl+c"}, {"?", "q"}, {"tab", "/", "ctrl+c"}} {
+	for _, keys := range [][]string{{"q"}, {"ctrl+c"}, {"?", "ctrl+c"}, {"?", "q", "q"}, {"tab", "/", "ctrl+c"}} {
 		m := loaded(t, Config{})
 		if !press(t, m, keys...) {
 			t.Errorf("keys %v did not quit", keys)
@@ -398,6 +399,10 @@ func TestLogsFollow(t *testing.T) {
 	press(t, m, "esc")
 	if m.state != stateDashboard {
 		t.Errorf("esc left state %d, want the dashboard", m.state)
+	}
+	// q goes back from the logs too, as in k9s, rather than quitting.
+	if press(t, m, "l", "q") || m.state != stateDashboard {
+		t.Errorf("l, q quit or left state %d, want the dashboard", m.state)
 	}
 }
 

@@ -13,10 +13,9 @@ import (
 func (m *Model) View() tea.View {
 	lines := []string{m.header()}
 	lines = append(lines, m.banners()...)
-	switch m.state {
-	case stateHelp, stateDiagnosis, stateLogs, stateText:
+	if m.inView() {
 		lines = append(lines, m.detail.View(m.st))
-	default:
+	} else {
 		for i, p := range m.panes {
 			if v := p.View(m.st, i == m.focus); v != "" {
 				lines = append(lines, v)
@@ -31,7 +30,10 @@ func (m *Model) View() tea.View {
 }
 
 func (m *Model) header() string {
-	right := "? help  q quit"
+	right := alwaysKeys
+	if m.inView() {
+		right = viewQuitKey
+	}
 	left := fit(m.cfg.Title, max(m.width-len(right)-1, 0))
 	return m.st.focusedTitle.Render(left + " " + right)
 }
@@ -89,6 +91,19 @@ func wrap(s string, width, n int) []string {
 // alwaysKeys end the dashboard's footer at any width.
 const alwaysKeys = "? help  q quit"
 
+// viewQuitKey is how to quit from a full-screen view, where q goes back.
+const viewQuitKey = "ctrl+c quit"
+
+// inView reports whether a full-screen view (help, a diagnosis, logs or a
+// text) is open.
+func (m *Model) inView() bool {
+	switch m.state {
+	case stateHelp, stateDiagnosis, stateLogs, stateText:
+		return true
+	}
+	return false
+}
+
 // maxFooterLines is how many lines a message may take in the footer.
 const maxFooterLines = 3
 
@@ -116,7 +131,7 @@ func (m *Model) footerLines() []string {
 	case m.state == stateConfirm:
 		text = m.confirm.prompt + " [y/N]"
 	case m.state != stateDashboard:
-		text = "esc back  j/k up/down pgup/pgdown scroll  q quit"
+		text = "esc/q back  j/k up/down pgup/pgdown scroll  " + viewQuitKey
 	case m.message != "":
 		text = fit(m.message, m.messageWidth()) + "  " + alwaysKeys
 	default:
