@@ -129,6 +129,38 @@ func TestPrintFindingNamesTheFixCommand(t *testing.T) {
 	if strings.Contains(b.String(), "can apply") {
 		t.Errorf("printFinding wrote %q for a finding with no safe fix", b.String())
 	}
+
+	// A fix for later names the doctor command with the cluster flags.
+	b.Reset()
+	later := &diagnose.Finding{Pod: "posts-1", Reason: "ErrImageNeverPull", Cause: "no image",
+		Fix: `build it first (docker build -t x .), then run "blogctl doctor --fix"; or correct the image`}
+	printFinding(&b, later, "blogctl doctor --fix -n blog --context kind-x")
+	want := `then run "blogctl doctor --fix -n blog --context kind-x"; or`
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("printFinding wrote %q, want it to contain %q", b.String(), want)
+	}
+}
+
+// A rollout that ran out of time says how to see why, with the cluster
+// flags, and how to wait longer; a failed one is explained by its finding.
+func TestExplainRolloutTimeout(t *testing.T) {
+	timedOut := &kube.RolloutError{Deployment: "client-depl", Err: kube.ErrRolloutTimeout}
+	var b strings.Builder
+	err := explainRollout(&b, timedOut, "blogctl doctor --fix -n blog")
+	if !errors.Is(err, kube.ErrRolloutTimeout) {
+		t.Errorf("explainRollout() lost the timeout: %v", err)
+	}
+	want := `see why its pods are not ready with "blogctl doctor -n blog", or wait longer with --timeout`
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("explainRollout() = %q, want it to contain %q", err, want)
+	}
+	other := errors.New("listing deployments: boom")
+	if got := explainRollout(&b, other, "blogctl doctor --fix"); got != other {
+		t.Errorf("explainRollout(%v) = %v, want it unchanged", other, got)
+	}
+	if b.Len() != 0 {
+		t.Errorf("explainRollout printed %q with no finding", b.String())
+	}
 }
 
 // With no finding that looked fixable there is no fixer; --fix then says

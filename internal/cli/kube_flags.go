@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -149,11 +150,19 @@ func (f *manifestFlags) serviceTypesInto(c *manifest.Config) error {
 }
 
 // explainRollout prints a failed rollout's diagnosis on w and returns the
-// error the command ends with. fixCmd is the doctor command that applies
-// the fix, as doctorFixCommand gives it.
+// error the command ends with; a rollout that ran out of time says how to
+// see why. fixCmd is the doctor command that applies the fix, as
+// doctorFixCommand gives it.
 func explainRollout(w io.Writer, err error, fixCmd string) error {
 	var re *kube.RolloutError
-	if !errors.As(err, &re) || re.Finding == nil {
+	if !errors.As(err, &re) {
+		return err
+	}
+	if re.Finding == nil {
+		if errors.Is(err, kube.ErrRolloutTimeout) {
+			doctor := strings.Replace(fixCmd, "blogctl doctor --fix", "blogctl doctor", 1)
+			err = fmt.Errorf("%w; see why its pods are not ready with %q, or wait longer with --timeout", err, doctor)
+		}
 		return err
 	}
 	printFinding(w, re.Finding, fixCmd)
@@ -161,13 +170,19 @@ func explainRollout(w io.Writer, err error, fixCmd string) error {
 }
 
 // printFinding writes a finding as the doctor shows it, naming fixCmd
-// when the finding has a fix that command applies.
+// when the finding has a fix that command applies. A fix to apply later,
+// once the user has done a step first, names fixCmd in full too, since the
+// plain "blogctl doctor --fix" would look in another namespace or cluster.
 func printFinding(w io.Writer, f *diagnose.Finding, fixCmd string) {
 	fmt.Fprintf(w, "%s\n  cause: %s\n", f.String(), f.Cause)
 	for _, e := range f.Evidence {
 		fmt.Fprintf(w, "  evidence: %s\n", e)
 	}
-	fmt.Fprintf(w, "  fix: %s\n", f.Fix)
+	fix := f.Fix
+	if !f.Fixable() {
+		fix = strings.ReplaceAll(fix, `"blogctl doctor --fix"`, strconv.Quote(fixCmd))
+	}
+	fmt.Fprintf(w, "  fix: %s\n", fix)
 	if f.Fixable() {
 		fmt.Fprintf(w, "  %q can apply this fix\n", fixCmd)
 	}

@@ -130,6 +130,8 @@ func (c *Cluster) Explain(err error) error {
 	case unreachable(err):
 		return fmt.Errorf("cannot reach the cluster of %s: %w; start the cluster or "+
 			"choose another with --context or --kubeconfig", where, err)
+	case errors.Is(err, ErrRolloutTimeout):
+		return fmt.Errorf("%w, on the cluster of %s", err, where)
 	}
 	return err
 }

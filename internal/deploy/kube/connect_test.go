@@ -84,6 +84,21 @@ func TestCheckUnreachable(t *testing.T) {
 	}
 }
 
+// A rollout that ran out of time names the cluster it waited on.
+func TestExplainRolloutTimeout(t *testing.T) {
+	c := &Cluster{Context: "dev", Server: "https://k8s.example:6443"}
+	err := c.Explain(&RolloutError{Deployment: "posts-depl", Err: ErrRolloutTimeout})
+	var re *RolloutError
+	if !errors.Is(err, ErrRolloutTimeout) || !errors.As(err, &re) {
+		t.Errorf("Explain() lost the rollout error: %v", err)
+	}
+	for _, want := range []string{"posts-depl", `context "dev"`, "https://k8s.example:6443"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Explain() = %q, want it to contain %q", err, want)
+		}
+	}
+}
+
 func TestExplainForbidden(t *testing.T) {
 	c := &Cluster{Context: "dev", Server: "https://k8s.example:6443"}
 	forbidden := apierrors.NewForbidden(schema.GroupResource{Resource: "deployments"}, "posts-depl",
