@@ -222,18 +222,19 @@ func (a *Applier) resourceFor(u *unstructured.Unstructured) (dynamic.ResourceInt
 	return a.Dynamic.Resource(m.Resource).Namespace(u.GetNamespace()), r, nil
 }
 
-// action compares the object before and after the apply.
+// action compares the object before and after the apply. It compares the
+// contents, not the resource versions: a server dry run keeps the version,
+// and the API server may write an object again unchanged, with a new one
+// (a PersistentVolumeClaim, the first time it is applied after its
+// protection finalizer was added).
 func action(live, applied *unstructured.Unstructured) string {
-	switch {
-	case live == nil:
+	if live == nil {
 		return Created
-	case live.GetResourceVersion() != applied.GetResourceVersion():
-		return Configured
 	}
-	// A server dry run keeps the resource version: compare the contents.
 	before, after := live.DeepCopy(), applied.DeepCopy()
 	for _, u := range []*unstructured.Unstructured{before, after} {
 		u.SetManagedFields(nil)
+		u.SetResourceVersion("")
 		unstructured.RemoveNestedField(u.Object, "status")
 	}
 	if equality.Semantic.DeepEqual(before.Object, after.Object) {

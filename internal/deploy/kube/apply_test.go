@@ -32,6 +32,7 @@ func TestAction(t *testing.T) {
 	}{
 		{"new object", nil, obj("1", "a"), Created},
 		{"new resource version", obj("1", "a"), obj("2", "b"), Configured},
+		{"written again unchanged", obj("1", "a"), obj("2", "a"), Unchanged},
 		{"same object", obj("1", "a"), obj("1", "a"), Unchanged},
 		{"dry run of a change keeps the version", obj("1", "a"), obj("1", "b"), Configured},
 	}
