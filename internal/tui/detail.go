@@ -56,13 +56,46 @@ func (d *detail) render() {
 	if w := d.vp.Width(); d.wrap && w > 0 {
 		lines = make([]string, 0, len(d.lines))
 		for _, l := range d.lines {
-			lines = append(lines, strings.Split(ansi.Wrap(l, w, ""), "\n")...)
+			lines = append(lines, wrapWords(l, w)...)
 		}
 	}
 	d.vp.SetContentLines(lines)
 	if d.tail {
 		d.vp.GotoBottom()
 	}
+}
+
+// wrapWords breaks line at spaces into lines no wider than width, each
+// continuation indented as the line was; only a word longer than a line is
+// cut. ansi.Wrap would also break after every hyphen, which splits a
+// command such as "blogctl doctor --fix" or a host name in two.
+func wrapWords(line string, width int) []string {
+	if ansi.StringWidth(line) <= width {
+		return []string{line}
+	}
+	body := strings.TrimLeft(line, " ")
+	indent := line[:len(line)-len(body)]
+	if len(indent) >= width/2 {
+		indent = ""
+	}
+	var out []string
+	cur := line[:len(line)-len(body)]
+	for _, word := range strings.Fields(body) {
+		switch {
+		case strings.TrimSpace(cur) == "":
+			cur += word
+		case ansi.StringWidth(cur)+1+ansi.StringWidth(word) <= width:
+			cur += " " + word
+		default:
+			out = append(out, cur)
+			cur = indent + word
+		}
+		for ansi.StringWidth(cur) > width {
+			out = append(out, ansi.Truncate(cur, width, ""))
+			cur = indent + ansi.TruncateLeft(cur, width, "")
+		}
+	}
+	return append(out, cur)
 }
 
 // stop ends the log stream, if one is open.

@@ -55,7 +55,7 @@ func fixtureDeployments() []*appsv1.Deployment {
 }
 
 // fixturePods are one running pod per service but the client, whose pod
-// cannot get its image.
+// cannot get its image; the query service's pod has restarted twice.
 func fixturePods() []*corev1.Pod {
 	var out []*corev1.Pod
 	for _, s := range blog.Services {
@@ -66,12 +66,18 @@ func fixturePods() []*corev1.Pod {
 				Reason: "ErrImageNeverPull", Message: "image is not present"}}
 			ready = false
 		}
+		var restarts int32
+		var last corev1.ContainerState
+		if s.Name == blog.Query {
+			restarts = 2
+			last.Terminated = &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error", FinishedAt: ago(5 * time.Minute)}
+		}
 		out = append(out, &corev1.Pod{
 			ObjectMeta: metav1.ObjectMeta{Name: s.Deployment + "-5d9c7b8f6-x2k9z", Namespace: namespace,
 				CreationTimestamp: ago(90 * time.Minute)},
 			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: s.Name}}},
 			Status: corev1.PodStatus{Phase: corev1.PodRunning, ContainerStatuses: []corev1.ContainerStatus{
-				{Name: s.Name, Ready: ready, State: state, RestartCount: 0},
+				{Name: s.Name, Ready: ready, State: state, RestartCount: restarts, LastTerminationState: last},
 			}},
 		})
 	}

@@ -24,7 +24,7 @@ func newDeploymentsPane() *pane {
 func newPodsPane() *pane {
 	return newPane("Pods", "waiting for the cluster…",
 		column{title: "NAME", fit: true}, column{title: "READY", width: 5},
-		column{title: "STATUS", width: 16, upTo: 26}, column{title: "RESTARTS", width: 8},
+		column{title: "STATUS", width: 16, upTo: 26}, column{title: "RESTARTS", width: 8, upTo: 15},
 		column{title: "AGE", width: 5})
 }
 
@@ -86,7 +86,7 @@ func podRows(items []*corev1.Pod, now time.Time) []row {
 		rows = append(rows, row{
 			key: p.Name,
 			cells: []string{p.Name, fmt.Sprintf("%d/%d", ready, total), status,
-				strconv.Itoa(kube.PodRestarts(p)), age(now, p.CreationTimestamp.Time)},
+				kube.PodRestartsText(p, now), age(now, p.CreationTimestamp.Time)},
 			warn: status != "Completed" && (status != "Running" || ready < total),
 		})
 	}

@@ -158,6 +158,12 @@ func lastRestart(p *corev1.Pod) *time.Time {
 	return &last
 }
 
+// PodRestartsText renders pod's RESTARTS cell as kubectl does: 0, or
+// 1 (5s ago).
+func PodRestartsText(p *corev1.Pod, now time.Time) string {
+	return PodRow{Restarts: PodRestarts(p), LastRestart: lastRestart(p)}.restarts(now)
+}
+
 // restarts renders the RESTARTS cell as kubectl does: 0, or 1 (5s ago).
 func (p PodRow) restarts(now time.Time) string {
 	if p.Restarts == 0 || p.LastRestart == nil {
