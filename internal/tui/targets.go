@@ -228,7 +228,7 @@ func DockerServices(sys *dockertarget.System) func(context.Context) ([]ServiceSt
 		out := make([]ServiceStatus, 0, len(rows))
 		for _, r := range rows {
 			out = append(out, ServiceStatus{
-				Name: r.Service, State: r.State, Health: dockerHealth(r), Address: r.Container,
+				Name: r.Service, State: r.State, Health: dockerHealth(r), Address: dockerAddress(r),
 				Restarts: r.Restarts,
 			})
 		}
@@ -292,6 +292,26 @@ func dockerHealth(r dockertarget.Row) string {
 		return HealthNotReady
 	}
 	return HealthReady
+}
+
+// dockerAddress is where a container can be reached from this machine:
+// the first port it publishes, such as the gateway's
+// http://127.0.0.1:8080, or else its name on the system's network.
+func dockerAddress(r dockertarget.Row) string {
+	for _, p := range r.Ports {
+		host, _, published := strings.Cut(p, "->")
+		if !published {
+			continue
+		}
+		if i := strings.LastIndex(host, ":"); i >= 0 {
+			switch ip, port := host[:i], host[i+1:]; ip {
+			case "", "0.0.0.0", "::":
+				host = "127.0.0.1:" + port
+			}
+		}
+		return "http://" + host
+	}
+	return r.Container
 }
 
 // LocalServiceLogs follows the log file of a service of the local system

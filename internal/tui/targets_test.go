@@ -91,6 +91,25 @@ func TestDockerHealth(t *testing.T) {
 	}
 }
 
+func TestDockerAddress(t *testing.T) {
+	tests := []struct {
+		ports []string
+		want  string
+	}{
+		{[]string{"127.0.0.1:18880->8080/tcp"}, "http://127.0.0.1:18880"},
+		{[]string{"0.0.0.0:8080->8080/tcp", ":::8080->8080/tcp"}, "http://127.0.0.1:8080"},
+		{[]string{":::8080->8080/tcp"}, "http://127.0.0.1:8080"},
+		{[]string{"4000/tcp"}, "tt-posts"},
+		{[]string{}, "tt-posts"},
+	}
+	for _, tt := range tests {
+		r := dockertarget.Row{Container: "tt-posts", Ports: tt.ports}
+		if got := dockerAddress(r); got != tt.want {
+			t.Errorf("dockerAddress(%q) = %q, want %q", tt.ports, got, tt.want)
+		}
+	}
+}
+
 // BenchmarkView measures one render of a full dashboard at 132x40, what
 // every message costs.
 func BenchmarkView(b *testing.B) {
