@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/blogctl/blogctl/internal/blog"
+
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -119,10 +121,18 @@ func classifyPod(pod *corev1.Pod, f Finding) *Finding {
 		f.Evidence = []string{"PodScheduled=False " + c.Reason + ": " + c.Message}
 		if strings.Contains(c.Message, "unbound") && strings.Contains(c.Message, "PersistentVolumeClaim") {
 			f.Reason = ReasonUnboundPVC
-			f.Cause = "the pod's PersistentVolumeClaim is not bound to any volume"
-			f.Fix = "the cluster has no storage class or volume for the claim: run \"blogctl up\" again " +
-				"with --storage-class and a class the cluster has, or with --no-storage-class (the log " +
-				"then lasts only as long as the pod), or create a PersistentVolume that matches the claim"
+			claim := "PersistentVolumeClaim"
+			if names := claimNames(pod); len(names) > 0 {
+				claim += " " + strings.Join(names, ", ")
+			}
+			f.Cause = "the pod's " + claim + " is not bound to any volume"
+			f.Fix = "the cluster has no storage class or volume for the claim: create a PersistentVolume " +
+				"that matches it, or give it a storageClassName the cluster has (kubectl get storageclass)"
+			if f.Service == blog.EventBus {
+				f.Fix = "the cluster has no storage class or volume for the claim: run \"blogctl up\" again " +
+					"with --storage-class and a class the cluster has, or with --no-storage-class (the log " +
+					"then lasts only as long as the pod), or create a PersistentVolume that matches the claim"
+			}
 			return &f
 		}
 		f.Reason = ReasonFailedScheduling
@@ -132,6 +142,17 @@ func classifyPod(pod *corev1.Pod, f Finding) *Finding {
 		return &f
 	}
 	return nil
+}
+
+// claimNames lists the PersistentVolumeClaims that pod mounts.
+func claimNames(pod *corev1.Pod) []string {
+	var names []string
+	for _, v := range pod.Spec.Volumes {
+		if v.PersistentVolumeClaim != nil {
+			names = append(names, v.PersistentVolumeClaim.ClaimName)
+		}
+	}
+	return names
 }
 
 func classifyNotReady(pod *corev1.Pod, f Finding) *Finding {
@@ -166,9 +187,17 @@ func serviceOf(pod *corev1.Pod) string {
 	return pod.Labels["app"]
 }
 
-// logsCommand is the "blogctl logs" command line for f's service or pod.
+// logsCommand is the command line that shows the logs of f's pod:
+// "blogctl logs" for a service of the blog, kubectl for any other pod,
+// whose name blogctl logs would not know.
 func logsCommand(f Finding, previous bool) string {
 	cmd := "blogctl logs " + serviceOrPod(f)
+	if _, err := blog.Lookup(f.Service); err != nil {
+		cmd = "kubectl logs " + f.Pod
+		if f.Container != "" {
+			cmd += " -c " + f.Container
+		}
+	}
 	if f.Namespace != "" {
 		cmd += " -n " + f.Namespace
 	}

@@ -157,7 +157,7 @@ status:
 		Image: "blogctl/client:sha-1", Reason: "Error",
 		Cause:    "the container exited (exit code 1)",
 		Evidence: []string{"terminated: exit code 1, Error", "log: fake logs"},
-		Fix:      "read its logs (blogctl logs crash -n kt) and fix the cause",
+		Fix:      "read its logs (kubectl logs crash-depl-64558955d-h5p27 -c crash -n kt) and fix the cause",
 		ExitCode: ptr(int32(1)),
 	}},
 	{"out of memory, restarting", `
@@ -195,8 +195,10 @@ status:
 		Fix:      "create the ConfigMap or Secret it names, or correct the reference in the manifest",
 	}},
 	{"unbound claim", `
-metadata: {name: event-bus-0, namespace: blog}
-spec: {containers: [{name: event-bus, image: "blogctl/event-bus:sha-1"}]}
+metadata: {name: event-bus-0, namespace: blog, labels: {app: event-bus}}
+spec:
+  containers: [{name: event-bus, image: "blogctl/event-bus:sha-1"}]
+  volumes: [{name: data, persistentVolumeClaim: {claimName: event-bus-depl-data}}]
 status:
   phase: Pending
   conditions:
@@ -205,13 +207,31 @@ status:
     reason: Unschedulable
     message: '0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.'
 `, nil, &Finding{
-		Namespace: "blog", Pod: "event-bus-0", Reason: ReasonUnboundPVC,
-		Cause: "the pod's PersistentVolumeClaim is not bound to any volume",
+		Namespace: "blog", Pod: "event-bus-0", Service: "event-bus", Reason: ReasonUnboundPVC,
+		Cause: "the pod's PersistentVolumeClaim event-bus-depl-data is not bound to any volume",
 		Evidence: []string{"PodScheduled=False Unschedulable: 0/1 nodes are available: pod has unbound " +
 			"immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."},
 		Fix: "the cluster has no storage class or volume for the claim: run \"blogctl up\" again " +
 			"with --storage-class and a class the cluster has, or with --no-storage-class (the log " +
 			"then lasts only as long as the pod), or create a PersistentVolume that matches the claim",
+	}},
+	{"unbound claim of another app", `
+metadata: {name: db-0, namespace: kt, labels: {app: db}}
+spec:
+  containers: [{name: db, image: "postgres:17"}]
+  volumes: [{name: data, persistentVolumeClaim: {claimName: kt-claim}}]
+status:
+  phase: Pending
+  conditions:
+  - {type: PodScheduled, status: "False", reason: Unschedulable,
+     message: '0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.'}
+`, nil, &Finding{
+		Namespace: "kt", Pod: "db-0", Service: "db", Reason: ReasonUnboundPVC,
+		Cause: "the pod's PersistentVolumeClaim kt-claim is not bound to any volume",
+		Evidence: []string{"PodScheduled=False Unschedulable: 0/1 nodes are available: pod has unbound " +
+			"immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."},
+		Fix: "the cluster has no storage class or volume for the claim: create a PersistentVolume " +
+			"that matches it, or give it a storageClassName the cluster has (kubectl get storageclass)",
 	}},
 	{"insufficient cpu", `
 metadata: {name: posts-depl-1, namespace: blog}
