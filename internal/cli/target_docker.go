@@ -104,6 +104,10 @@ func connectSystem(ctx context.Context, s *Streams, project string) (*dockertarg
 	return sys, func() { engine.Close() }, nil
 }
 
+// volumesUsage documents down's --volumes, which the Docker and Kubernetes
+// targets share.
+const volumesUsage = "remove the bus's data too (docker: its volume; kubernetes: its claim), losing every post"
+
 // dockerDownOptions are the flags of "blogctl down --target docker".
 type dockerDownOptions struct {
 	volumes func() bool
@@ -111,7 +115,7 @@ type dockerDownOptions struct {
 }
 
 func (o *dockerDownOptions) addFlags(cmd *cobra.Command) {
-	o.volumes = sharedBool(cmd, "volumes", false, "docker: remove the data volumes too, losing every post")
+	o.volumes = sharedBool(cmd, "volumes", false, volumesUsage)
 	o.project = addProjectFlag(cmd)
 }
 

@@ -114,9 +114,15 @@ func printAccess(w io.Writer, a kube.Access) error {
 }
 
 // kubeDownOptions are the Kubernetes target's part of "blogctl down".
-type kubeDownOptions struct{ cluster kubeFlags }
+type kubeDownOptions struct {
+	cluster kubeFlags
+	volumes func() bool
+}
 
-func (o *kubeDownOptions) addFlags(cmd *cobra.Command) { o.cluster.addFlags(cmd) }
+func (o *kubeDownOptions) addFlags(cmd *cobra.Command) {
+	o.cluster.addFlags(cmd)
+	o.volumes = sharedBool(cmd, "volumes", false, volumesUsage)
+}
 
 func (o *kubeDownOptions) run(ctx context.Context, s *Streams) error {
 	cluster, err := o.cluster.connect()
@@ -127,11 +133,15 @@ func (o *kubeDownOptions) run(ctx context.Context, s *Streams) error {
 	if err != nil {
 		return err
 	}
-	results, err := a.DeleteManaged(ctx)
+	results, kept, err := a.DeleteManaged(ctx, o.volumes())
 	for _, r := range results {
 		fmt.Fprintln(s.Out, r)
 	}
-	if len(results) == 0 && err == nil {
+	for _, name := range kept {
+		fmt.Fprintf(s.ErrOut, "%s kept: it holds the bus's log, every post and comment; "+
+			"the next up uses it again, and down --volumes deletes it\n", name)
+	}
+	if len(results) == 0 && len(kept) == 0 && err == nil {
 		fmt.Fprintf(s.ErrOut, "nothing of blogctl's in namespace %s\n", cluster.Namespace)
 	}
 	return cluster.Explain(err)

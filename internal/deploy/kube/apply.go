@@ -31,6 +31,9 @@ const (
 	Configured = "configured"
 	Unchanged  = "unchanged"
 	Deleted    = "deleted"
+	// NotFound is what Delete reports of an object that was already gone,
+	// where kubectl delete would fail: deleting twice is harmless.
+	NotFound = "not found"
 )
 
 // Applier applies objects with server-side apply.
@@ -273,14 +276,14 @@ func (a *Applier) Delete(ctx context.Context, objs []manifest.Object) ([]Result,
 			opts.DryRun = []string{metav1.DryRunAll}
 		}
 		err = res.Delete(ctx, u.GetName(), opts)
-		if apierrors.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
+		r.Action, r.Path = Deleted, obj.Path
+		switch {
+		case apierrors.IsNotFound(err):
+			r.Action = NotFound
+		case err != nil:
 			errs = append(errs, fmt.Errorf("deleting %s: %w", describe(u), err))
 			continue
 		}
-		r.Action, r.Path = Deleted, obj.Path
 		results = append(results, r)
 	}
 	return results, errors.Join(errs...)
@@ -298,10 +301,12 @@ var managedResources = []struct{ group, version, resource string }{
 }
 
 // DeleteManaged deletes every object in the namespace that carries
-// blogctl's managed-by label: what "blogctl down" removes.
-func (a *Applier) DeleteManaged(ctx context.Context) ([]Result, error) {
+// blogctl's managed-by label: what "blogctl down" removes. A persistent
+// volume claim, which holds the bus's log and so every post, is deleted
+// only with withClaims, as docker compose keeps volumes and Kubernetes
+// keeps a StatefulSet's claims; kept names the claims left in place.
+func (a *Applier) DeleteManaged(ctx context.Context, withClaims bool) (results []Result, kept []string, err error) {
 	sel := metav1.ListOptions{LabelSelector: ManagedByLabel + "=" + ManagedByValue}
-	var results []Result
 	var errs []error
 	for _, r := range managedResources {
 		gvr := schemaGVR(r.group, r.version, r.resource)
@@ -312,6 +317,10 @@ func (a *Applier) DeleteManaged(ctx context.Context) ([]Result, error) {
 			continue
 		}
 		for _, item := range list.Items {
+			if r.resource == "persistentvolumeclaims" && !withClaims {
+				kept = append(kept, "persistentvolumeclaim/"+item.GetName())
+				continue
+			}
 			objs := []manifest.Object{{Unstructured: &item}}
 			done, err := a.Delete(ctx, objs)
 			results = append(results, done...)
@@ -320,5 +329,5 @@ func (a *Applier) DeleteManaged(ctx context.Context) ([]Result, error) {
 			}
 		}
 	}
-	return results, errors.Join(errs...)
+	return results, kept, errors.Join(errs...)
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,20 +24,32 @@ const busUID = 65532
 // TestKubernetesDurableBus runs the system with the event bus's log on a
 // PersistentVolumeClaim, then deletes the bus's pod and the query
 // service's pod: what was acknowledged before is still there, and new
-// events still flow.
+// events still flow. Then "down" keeps the claim, so that the next "up"
+// shows the same posts, and "down --volumes" deletes it.
 func TestKubernetesDurableBus(t *testing.T) {
 	c := needCluster(t)
 	class := localVolume(t, c)
 	dir := t.TempDir()
 
-	if _, _, err := c.blogctl(t, "up", "--manifests-dir", dir, "--storage-class", class,
-		"--containerd-address", c.containerd, "--timeout", "4m",
-		"--service-type", "comments=NodePort", "--service-type", "query=NodePort"); err != nil {
-		t.Fatalf("blogctl up with the bus on a PersistentVolumeClaim = %v", err)
+	up := func() {
+		t.Helper()
+		if _, _, err := c.blogctl(t, "up", "--manifests-dir", dir, "--storage-class", class,
+			"--containerd-address", c.containerd, "--timeout", "4m",
+			"--service-type", "comments=NodePort", "--service-type", "query=NodePort"); err != nil {
+			t.Fatalf("blogctl up with the bus on a PersistentVolumeClaim = %v", err)
+		}
 	}
-	claim, err := c.cs.CoreV1().PersistentVolumeClaims(c.namespace).List(context.Background(), metav1.ListOptions{})
-	if err != nil || len(claim.Items) != 1 || claim.Items[0].Status.Phase != corev1.ClaimBound {
-		t.Fatalf("after up, claims = %+v (%v), want one bound claim", claim, err)
+	claims := func() []corev1.PersistentVolumeClaim {
+		t.Helper()
+		list, err := c.cs.CoreV1().PersistentVolumeClaims(c.namespace).List(context.Background(), metav1.ListOptions{})
+		if err != nil {
+			t.Fatalf("listing the claims: %v", err)
+		}
+		return list.Items
+	}
+	up()
+	if got := claims(); len(got) != 1 || got[0].Status.Phase != corev1.ClaimBound {
+		t.Fatalf("after up, claims = %+v, want one bound claim", got)
 	}
 
 	base := func(svc string) string { return fmt.Sprintf("http://%s:%d", c.nodeIP, c.nodePort(t, svc)) }
@@ -55,6 +68,26 @@ func TestKubernetesDurableBus(t *testing.T) {
 	var comments []map[string]string
 	post(t, base("comments-srv")+"/posts/"+p.ID+"/comments", map[string]string{"content": "after"}, &comments)
 	waitForPost(t, base("query-srv"), p.ID, "before the restarts", 1)
+
+	_, stderr, err := c.blogctl(t, "down")
+	if err != nil {
+		t.Fatalf("blogctl down = %v", err)
+	}
+	if got := claims(); len(got) != 1 || !strings.Contains(stderr, "persistentvolumeclaim/"+got[0].Name+" kept") {
+		t.Fatalf("after down, claims = %+v and stderr %q, want the bus's claim kept and said so", got, stderr)
+	}
+	up()
+	waitForPost(t, base("query-srv"), p.ID, "before the restarts", 1)
+
+	if _, _, err := c.blogctl(t, "down", "--volumes"); err != nil {
+		t.Fatalf("blogctl down --volumes = %v", err)
+	}
+	eventually(t, time.Minute, func() error {
+		if got := claims(); len(got) != 0 {
+			return fmt.Errorf("after down --volumes %d claims are left", len(got))
+		}
+		return nil
+	})
 }
 
 // localVolume makes a storage class with no provisioner and one
