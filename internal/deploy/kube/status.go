@@ -198,7 +198,8 @@ func serviceRow(s corev1.Service) ServiceRow {
 	return r
 }
 
-// Text renders the status as three kubectl-like tables; now dates the ages.
+// Text renders the status as up to three kubectl-like tables; now dates
+// the ages.
 // Across every namespace, each table starts with a NAMESPACE column.
 func (s *Status) Text(now time.Time) string {
 	all := s.Namespace == metav1.NamespaceAll
@@ -225,7 +226,14 @@ func (s *Status) Text(now time.Time) string {
 		}
 		svcs = append(svcs, row(v.Namespace, v.Name, v.Type, v.ClusterIP, ext, v.Ports))
 	}
-	return table(deps) + "\n" + table(pods) + "\n" + table(svcs)
+	// As kubectl get all, a kind with no objects gets no table at all.
+	var tables []string
+	for _, t := range [][][]string{deps, pods, svcs} {
+		if len(t) > 1 {
+			tables = append(tables, table(t))
+		}
+	}
+	return strings.Join(tables, "\n")
 }
 
 func table(rows [][]string) string {

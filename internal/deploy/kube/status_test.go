@@ -70,6 +70,24 @@ spec: {type: NodePort, clusterIP: 10.96.0.20, ports: [{port: 4000, nodePort: 300
 	}
 }
 
+// TestStatusTextSkipsEmptyKinds checks that a kind with no objects gets
+// no table, not a header alone, as in kubectl get all.
+func TestStatusTextSkipsEmptyKinds(t *testing.T) {
+	svc := &corev1.Service{}
+	decodeInto(`
+metadata: {name: bus-srv, namespace: blog, labels: {app.kubernetes.io/part-of: blog}}
+spec: {type: ExternalName, externalName: bus.example.com}
+`, svc)
+	st, err := GetStatus(context.Background(), fake.NewClientset(svc), "blog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := st.Text(time.Now())
+	if strings.Contains(got, "DEPLOYMENT") || strings.Contains(got, "POD") || !strings.Contains(got, "bus-srv") {
+		t.Errorf("Status.Text() of a namespace with one service =\n%s\nwant its table alone", got)
+	}
+}
+
 // TestStatusEmpty checks that an empty namespace gives an empty status
 // whose lists encode as [] (not null), and that a namespace that does not
 // exist says so.
