@@ -65,6 +65,20 @@ func TestShipperPlan(t *testing.T) {
 	if got := reg.PullRef("localhost:5001/cygnet/posts:sha-1"); got != "kind-registry:5000/cygnet/posts:sha-1" {
 		t.Errorf("PullRef() = %s, want the node's name of the registry", got)
 	}
+	const digest = "sha256:a0e9441ee0a9a591f1a35e30429f91b667a8e7ea362205945155d8fb4220aee5"
+	if got, want := reg.Pinned("localhost:5001/cygnet/posts:sha-1", digest),
+		"kind-registry:5000/cygnet/posts:sha-1@"+digest; got != want {
+		t.Errorf("Pinned() = %s, want %s", got, want)
+	}
+	if got := reg.Pinned("localhost:5001/cygnet/posts:sha-1", ""); got != "kind-registry:5000/cygnet/posts:sha-1" {
+		t.Errorf("Pinned() with no digest (a loaded image) = %s, want the tag alone", got)
+	}
+	for _, ref := range []string{"localhost:5001/cygnet/posts:sha-1", "localhost:5001/cygnet/posts:sha-1@" + digest,
+		"localhost:5001/cygnet/posts"} {
+		if prefix, service := splitRef(ref); prefix != "localhost:5001/cygnet" || service != "posts" {
+			t.Errorf("splitRef(%s) = %s, %s, want localhost:5001/cygnet, posts", ref, prefix, service)
+		}
+	}
 	desktop := &Shipper{Target: Target{Kind: DockerDesktop}}
 	if _, policy := desktop.Plan("blogctl"); policy != corev1.PullNever {
 		t.Errorf("Plan() on Docker Desktop = %s, want Never", policy)

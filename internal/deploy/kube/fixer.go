@@ -83,8 +83,10 @@ func applyFile(ctx context.Context, c *Cluster, file string, progress io.Writer)
 	return c.Explain(err)
 }
 
-// splitRef splits prefix/service:tag into prefix and service.
+// splitRef splits prefix/service:tag, or prefix/service:tag@digest, into
+// prefix and service.
 func splitRef(ref string) (prefix, service string) {
+	ref, _, _ = strings.Cut(ref, "@")
 	repo := ref
 	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
 		repo = ref[:i]

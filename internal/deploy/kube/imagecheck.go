@@ -52,7 +52,7 @@ func (s StaleImage) String() string {
 		"under that name (%s)", s.Deployment, s.Pod, s.Container, s.Image, short(s.Running), short(s.Local))
 	if MutableTag(s.Image) && s.Policy != corev1.PullAlways {
 		msg += fmt.Sprintf(": the mutable tag with imagePullPolicy %s kept the image the node already had; "+
-			"use an immutable tag (\"blogctl up\" uses the sha-... tag) or imagePullPolicy: Always "+
+			"use an immutable tag (\"blogctl up\" uses a sha-... tag, pinned to the pushed digest) or imagePullPolicy: Always "+
 			"with a registry", s.Policy)
 	} else {
 		msg += ": load or push the image again (\"blogctl up\" does both) and restart"

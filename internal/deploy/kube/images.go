@@ -26,7 +26,7 @@ func StaleImageWarning(c corev1.Container) string {
 	}
 	return "container " + c.Name + " runs " + c.Image + " with imagePullPolicy " + string(policy) +
 		": the restarted pods may keep the image the node already has rather than one built since, " +
-		"and this machine has no image of that name to compare with; use an immutable tag (\"blogctl up\" uses the sha-... tag) or imagePullPolicy: Always"
+		"and this machine has no image of that name to compare with; use an immutable tag (\"blogctl up\" uses a sha-... tag, pinned to the pushed digest) or imagePullPolicy: Always"
 }
 
 // MutableTag reports whether ref names its image by a tag that can move:

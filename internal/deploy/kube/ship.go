@@ -58,21 +58,40 @@ func (s *Shipper) PullRef(ref string) string {
 }
 
 // Ship pushes the built images or loads them into the node, as the target
-// needs.
-func (s *Shipper) Ship(ctx context.Context, prefix string, results []image.Result) error {
+// needs. For a push it returns each service's registry digest, which pins
+// the reference the manifests use; a load has none.
+func (s *Shipper) Ship(ctx context.Context, prefix string, results []image.Result) (map[string]string, error) {
+	digests := map[string]string{}
 	if s.Target.RegistryPush != "" || !s.Target.Local() {
 		var names []string
 		for _, r := range results {
 			names = append(names, r.Service)
 		}
-		_, err := s.Images.Push(ctx, image.PushOptions{Prefix: prefix, Services: names})
-		return err
+		pushed, err := s.Images.Push(ctx, image.PushOptions{Prefix: prefix, Services: names})
+		for _, p := range pushed {
+			if p.Digest != "" {
+				digests[p.Service] = p.Digest
+			}
+		}
+		return digests, err
 	}
 	var refs []string
 	for _, r := range results {
 		refs = append(refs, r.Image)
 	}
-	return s.Load(ctx, refs)
+	return digests, s.Load(ctx, refs)
+}
+
+// Pinned is the reference a manifest gives for image ref: the node's name
+// for it, and the registry digest when there is one, as in
+// registry/blogctl/posts:sha-1a2b@sha256:..., so that the pods run exactly
+// the image that was pushed even if the tag is pushed again.
+func (s *Shipper) Pinned(ref, digest string) string {
+	ref = s.PullRef(ref)
+	if digest != "" && !strings.Contains(ref, "@") {
+		ref += "@" + digest
+	}
+	return ref
 }
 
 // Load puts images from the Docker engine into the node.

@@ -72,13 +72,14 @@ func Up(ctx context.Context, o UpOptions) (*UpResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building the images: %w", err)
 	}
-	if err := ship.Ship(ctx, prefix, built); err != nil {
+	digests, err := ship.Ship(ctx, prefix, built)
+	if err != nil {
 		return nil, err
 	}
 	cfg := o.Config
 	cfg.Images, cfg.PullPolicy = map[string]string{}, policy
 	for _, r := range built {
-		cfg.Images[r.Service] = ship.PullRef(r.Image)
+		cfg.Images[r.Service] = ship.Pinned(r.Image, digests[r.Service])
 		res.Images = append(res.Images, cfg.Images[r.Service])
 	}
 

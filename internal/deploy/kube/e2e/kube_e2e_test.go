@@ -13,6 +13,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // TestKubernetes runs the whole workflow on the test cluster, in order:
@@ -59,8 +60,11 @@ func testUp(t *testing.T, c *cluster, dir string) {
 		if d.Status.AvailableReplicas != *d.Spec.Replicas {
 			t.Errorf("deployment %s: %d of %d available", d.Name, d.Status.AvailableReplicas, *d.Spec.Replicas)
 		}
-		if img := d.Spec.Template.Spec.Containers[0].Image; !strings.Contains(img, ":sha-") {
-			t.Errorf("deployment %s runs %s, want an immutable sha- tag", d.Name, img)
+		// The test cluster advertises a registry, so the images were
+		// pushed, and the reference is pinned to what the registry got.
+		if img := d.Spec.Template.Spec.Containers[0].Image; !strings.Contains(img, ":sha-") ||
+			!strings.Contains(img, "@sha256:") {
+			t.Errorf("deployment %s runs %s, want its sha- tag and the pushed digest", d.Name, img)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "posts.yaml")); err != nil {
@@ -124,19 +128,35 @@ func testRestart(t *testing.T, c *cluster) {
 	testRestartKeepsOldImage(t, c)
 }
 
-// testRestartKeepsOldImage rebuilds the posts image on this machine under
-// the same name without loading it into the node: a restart then runs the
-// node's old image, and blogctl must say so and fail.
+// testRestartKeepsOldImage names the posts image by its tag alone, as a
+// hand-written manifest does, then rebuilds the image on this machine
+// under that tag without loading it into the node: a restart then runs
+// the node's old image, and blogctl must say so and fail. (blogctl up's
+// own manifests pin the pushed digest, so there the node cannot keep an
+// old image.)
 func testRestartKeepsOldImage(t *testing.T, c *cluster) {
-	ref := deploymentImage(t, c, "posts-depl")
+	pinned := deploymentImage(t, c, "posts-depl")
+	ref, _, _ := strings.Cut(pinned, "@")
+	if ref == pinned {
+		t.Fatalf("posts-depl runs %s, want a reference pinned to the pushed digest", pinned)
+	}
+	setImage(t, c, "posts-depl", ref)
+	if _, _, err := c.blogctl(t, "rollout", "status", "posts", "--timeout", "2m"); err != nil {
+		t.Fatalf("blogctl rollout status after naming the image by its tag = %v", err)
+	}
 	id, err := exec.Command("docker", "image", "inspect", "-f", "{{.Id}}", ref).Output()
 	if err != nil {
 		t.Fatalf("docker image inspect %s: %v", ref, err)
 	}
-	// Put the name back on the image the node has, for the later tests.
+	// Put the name back on the image the node has, and the pinned
+	// reference in the deployment, for the later tests.
 	defer func() {
 		if out, err := exec.Command("docker", "tag", strings.TrimSpace(string(id)), ref).CombinedOutput(); err != nil {
 			t.Errorf("docker tag back %s: %v: %s", ref, err, out)
+		}
+		setImage(t, c, "posts-depl", pinned)
+		if _, _, err := c.blogctl(t, "rollout", "status", "posts", "--timeout", "2m"); err != nil {
+			t.Errorf("blogctl rollout status after pinning the image again = %v", err)
 		}
 	}()
 	dir := t.TempDir()
@@ -151,6 +171,18 @@ func testRestartKeepsOldImage(t *testing.T, c *cluster) {
 	if err == nil || !strings.Contains(errOut, "not the image this machine has") {
 		t.Errorf("blogctl rollout restart after a rebuild that never reached the node = %v, "+
 			"stderr %q; want a failure saying the pods run another image", err, errOut)
+	}
+}
+
+// setImage points the first container of deployment name at image, as an
+// edited manifest would.
+func setImage(t *testing.T, c *cluster, name, image string) {
+	t.Helper()
+	patch := fmt.Sprintf(`{"spec":{"template":{"spec":{"containers":[{"name":%q,"image":%q}]}}}}`,
+		strings.TrimSuffix(name, "-depl"), image)
+	if _, err := c.cs.AppsV1().Deployments(c.namespace).Patch(context.Background(), name,
+		types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+		t.Fatalf("setting the image of %s to %s: %v", name, image, err)
 	}
 }
 
