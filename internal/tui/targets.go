@@ -295,24 +295,8 @@ func dockerHealth(r dockertarget.Row) string {
 }
 
 // dockerAddress is where a container can be reached from this machine:
-// the first port it publishes, such as the gateway's
-// http://127.0.0.1:8080, or else its name on the system's network.
-func dockerAddress(r dockertarget.Row) string {
-	for _, p := range r.Ports {
-		host, _, published := strings.Cut(p, "->")
-		if !published {
-			continue
-		}
-		if i := strings.LastIndex(host, ":"); i >= 0 {
-			switch ip, port := host[:i], host[i+1:]; ip {
-			case "", "0.0.0.0", "::":
-				host = "127.0.0.1:" + port
-			}
-		}
-		return "http://" + host
-	}
-	return r.Container
-}
+// the address it publishes, or else its name on the system's network.
+func dockerAddress(r dockertarget.Row) string { return cmp.Or(r.URL, r.Container) }
 
 // LocalServiceLogs follows the log file of a service of the local system
 // running from dataDir.

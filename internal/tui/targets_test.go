@@ -92,21 +92,12 @@ func TestDockerHealth(t *testing.T) {
 }
 
 func TestDockerAddress(t *testing.T) {
-	tests := []struct {
-		ports []string
-		want  string
-	}{
-		{[]string{"127.0.0.1:18880->8080/tcp"}, "http://127.0.0.1:18880"},
-		{[]string{"0.0.0.0:8080->8080/tcp", ":::8080->8080/tcp"}, "http://127.0.0.1:8080"},
-		{[]string{":::8080->8080/tcp"}, "http://127.0.0.1:8080"},
-		{[]string{"4000/tcp"}, "tt-posts"},
-		{[]string{}, "tt-posts"},
+	published := dockertarget.Row{Container: "tt-gateway", URL: "http://127.0.0.1:18880"}
+	if got := dockerAddress(published); got != "http://127.0.0.1:18880" {
+		t.Errorf("dockerAddress of a container that publishes a port = %q, want its URL", got)
 	}
-	for _, tt := range tests {
-		r := dockertarget.Row{Container: "tt-posts", Ports: tt.ports}
-		if got := dockerAddress(r); got != tt.want {
-			t.Errorf("dockerAddress(%q) = %q, want %q", tt.ports, got, tt.want)
-		}
+	if got := dockerAddress(dockertarget.Row{Container: "tt-posts"}); got != "tt-posts" {
+		t.Errorf("dockerAddress of a container that publishes none = %q, want its name", got)
 	}
 }
 

@@ -1,10 +1,14 @@
 package dockertarget
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
@@ -24,6 +28,10 @@ type Row struct {
 	// restart policy.
 	Restarts int      `json:"restarts"`
 	Ports    []string `json:"ports"`
+	// URL is where the container answers from this machine: the first
+	// port it publishes, such as the gateway's http://127.0.0.1:8080;
+	// empty when it publishes none. The JSON has it in Ports already.
+	URL string `json:"-"`
 }
 
 // Status lists the system's containers, sorted by service.
@@ -44,6 +52,7 @@ func (s *System) Status(ctx context.Context) ([]Row, error) {
 		for _, p := range c.Ports {
 			if p.PublicPort != 0 {
 				r.Ports = append(r.Ports, fmt.Sprintf("%s:%d->%d/%s", p.IP, p.PublicPort, p.PrivatePort, p.Type))
+				r.URL = cmp.Or(r.URL, publishedURL(p.IP, p.PublicPort))
 				continue
 			}
 			r.Ports = append(r.Ports, fmt.Sprintf("%d/%s", p.PrivatePort, p.Type))
@@ -58,6 +67,16 @@ func (s *System) Status(ctx context.Context) ([]Row, error) {
 	}
 	slices.SortFunc(rows, func(a, b Row) int { return strings.Compare(a.Service, b.Service) })
 	return rows, nil
+}
+
+// publishedURL is the address of a port published on ip: a port published
+// on every address (0.0.0.0 or ::) is reached on 127.0.0.1.
+func publishedURL(ip netip.Addr, port uint16) string {
+	host := "127.0.0.1"
+	if ip.IsValid() && !ip.IsUnspecified() {
+		host = ip.String()
+	}
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(int(port)))
 }
 
 // Logs copies a service's container logs to w, following them when follow
