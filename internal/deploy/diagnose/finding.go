@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/blogctl/blogctl/internal/blog"
@@ -93,14 +94,18 @@ func Classify(pod *corev1.Pod) *Finding {
 	if f := classifyPod(pod, base); f != nil {
 		return f
 	}
-	statuses := append(append([]corev1.ContainerStatus{}, pod.Status.InitContainerStatuses...),
-		pod.Status.ContainerStatuses...)
-	for _, cs := range statuses {
+	for _, cs := range containerStatuses(pod) {
 		if f := classifyContainer(pod, cs, base); f != nil {
 			return f
 		}
 	}
 	return classifyNotReady(pod, base)
+}
+
+// containerStatuses lists the statuses of pod's init containers, then of
+// its containers.
+func containerStatuses(pod *corev1.Pod) []corev1.ContainerStatus {
+	return append(slices.Clone(pod.Status.InitContainerStatuses), pod.Status.ContainerStatuses...)
 }
 
 // classifyPod finds what is wrong with the pod as a whole: eviction or

@@ -81,9 +81,7 @@ func eventTime(e corev1.Event) metav1.Time {
 
 // exitedNow reports whether container's current run has exited.
 func exitedNow(pod *corev1.Pod, container string) bool {
-	statuses := append(append([]corev1.ContainerStatus{}, pod.Status.InitContainerStatuses...),
-		pod.Status.ContainerStatuses...)
-	for _, cs := range statuses {
+	for _, cs := range containerStatuses(pod) {
 		if cs.Name == container {
 			return cs.State.Terminated != nil
 		}
