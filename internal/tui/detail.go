@@ -74,12 +74,12 @@ func wrapWords(line string, width int) []string {
 		return []string{line}
 	}
 	body := strings.TrimLeft(line, " ")
-	indent := line[:len(line)-len(body)]
+	cur := line[:len(line)-len(body)]
+	indent := cur
 	if len(indent) >= width/2 {
 		indent = ""
 	}
 	var out []string
-	cur := line[:len(line)-len(body)]
 	for _, word := range strings.Fields(body) {
 		switch {
 		case strings.TrimSpace(cur) == "":

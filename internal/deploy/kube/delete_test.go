@@ -18,13 +18,13 @@ import (
 // fakeApplier is an Applier on client-go's fake dynamic client, holding
 // objs in namespace blog.
 func fakeApplier(objs ...runtime.Object) *Applier {
+	kinds := map[string]string{"ingresses": "Ingress", "services": "Service", "deployments": "Deployment",
+		"statefulsets": "StatefulSet", "persistentvolumeclaims": "PersistentVolumeClaim", "configmaps": "ConfigMap"}
 	gvrs := map[schema.GroupVersionResource]string{}
 	mapper := meta.NewDefaultRESTMapper(nil)
 	for _, r := range managedResources {
 		gvr := schemaGVR(r.group, r.version, r.resource)
-		kind := map[string]string{"ingresses": "Ingress", "services": "Service", "deployments": "Deployment",
-			"statefulsets": "StatefulSet", "persistentvolumeclaims": "PersistentVolumeClaim",
-			"configmaps": "ConfigMap"}[r.resource]
+		kind := kinds[r.resource]
 		gvrs[gvr] = kind + "List"
 		mapper.Add(gvr.GroupVersion().WithKind(kind), meta.RESTScopeNamespace)
 	}
