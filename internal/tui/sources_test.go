@@ -27,6 +27,7 @@ import (
 
 	"github.com/blogctl/blogctl/internal/event"
 	"github.com/blogctl/blogctl/internal/services/bus"
+	"github.com/blogctl/blogctl/internal/services/bus/bustest"
 )
 
 // waitFor reads out until a message satisfies ok, failing after a while.
@@ -238,37 +239,11 @@ func testHeartbeat(t *testing.T, forbidReadyz bool) {
 	}
 }
 
-// startBus serves a real event bus on addr ("" for any port) from dir
-// until the returned stop is called.
-func startBus(t *testing.T, addr, dir string) (url string, stop func()) {
-	t.Helper()
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	b, err := bus.Open(bus.Config{DataDir: dir}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = b.Serve(ctx, ln)
-	}()
-	stop = sync.OnceFunc(func() { cancel(); <-done })
-	t.Cleanup(stop)
-	return "http://" + ln.Addr().String(), stop
-}
-
 // TestBusSourceFollows publishes to a real bus and sees the events arrive,
 // then stops the bus, sees the banner, restarts it and sees it go.
 func TestBusSourceFollows(t *testing.T) {
 	dir := t.TempDir()
-	url, stop := startBus(t, "", dir)
+	url, stop := bustest.Serve(t, bus.Config{DataDir: dir})
 	client := event.NewClient(url, nil)
 	out := make(chan tea.Msg, 16)
 	(&BusSource{Client: client, Wait: 2 * time.Second, Retry: 50 * time.Millisecond}).Start(t.Context(), out)
@@ -293,7 +268,7 @@ func TestBusSourceFollows(t *testing.T) {
 		c, ok := msg.(ConnMsg)
 		return ok && c.Source == sourceBus && c.Err != nil
 	})
-	url2, _ := startBus(t, url[len("http://"):], dir)
+	url2, _ := bustest.Serve(t, bus.Config{DataDir: dir, Addr: url[len("http://"):]})
 	if url2 != url {
 		t.Fatalf("the bus came back at %s, want %s", url2, url)
 	}
@@ -429,7 +404,7 @@ func TestFollowFile(t *testing.T) {
 // TestBusSourceResolves checks that a bus found by Resolve is looked up
 // again until it answers.
 func TestBusSourceResolves(t *testing.T) {
-	url, _ := startBus(t, "", t.TempDir())
+	url, _ := bustest.Serve(t, bus.Config{})
 	tries := 0
 	resolve := func(context.Context) (*event.Client, error) {
 		if tries++; tries < 3 {

@@ -1,16 +1,14 @@
 package projection_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"net"
 	"strings"
 	"testing"
 
 	"github.com/blogctl/blogctl/internal/event"
 	"github.com/blogctl/blogctl/internal/services/bus"
+	"github.com/blogctl/blogctl/internal/services/bus/bustest"
 	"github.com/blogctl/blogctl/internal/services/projection"
 )
 
@@ -29,25 +27,9 @@ func (b bulky) Apply(ev event.Event) ([]event.Event, error) {
 // is far smaller than them all: they go in batches, those over the limit
 // in halves, and each is stored once.
 func TestFlushBatches(t *testing.T) {
-	b, err := bus.Open(bus.Config{DataDir: t.TempDir(), MaxBody: 2048}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- b.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("bus Serve() = %v", err)
-		}
-	})
-
-	client := event.NewClient("http://"+ln.Addr().String(), nil)
+	url, _ := bustest.Serve(t, bus.Config{MaxBody: 2048})
+	ctx := t.Context()
+	client := event.NewClient(url, nil)
 	p := projection.New(client, bulky{size: 300}, nil)
 	if err := p.CatchUp(ctx); err != nil {
 		t.Fatal(err)
@@ -56,7 +38,8 @@ func TestFlushBatches(t *testing.T) {
 	for i := range 40 {
 		pings = append(pings, event.Event{Type: "Ping", ID: fmt.Sprintf("p%d", i), Data: []byte("{}")})
 	}
-	if pings, err = client.PublishBatch(ctx, pings); err != nil {
+	pings, err := client.PublishBatch(ctx, pings)
+	if err != nil {
 		t.Fatal(err)
 	}
 	for range 2 { // the second delivery is a duplicate and publishes nothing new
