@@ -99,7 +99,7 @@ func (s *Service) create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if ev, err = s.bus.Publish(r.Context(), ev); err != nil {
-		return httpapi.Unavailable("storing the comment", err)
+		return httpapi.PublishFailed("storing the comment", err)
 	}
 	s.proj.Record(ev)
 	return s.writeComments(w, http.StatusCreated, postID)

@@ -72,6 +72,22 @@ func Status(err error) (int, string) {
 	}
 }
 
+// PublishFailed returns the error to answer when the bus did not store a
+// request's event: 413 when the bus refused the event as too large, which
+// no retry mends (a request under the limit can make a larger event, its
+// text escaped inside an envelope), and otherwise 503, as Unavailable.
+func PublishFailed(doing string, err error) error {
+	var refused *event.StatusError
+	if errors.As(err, &refused) && refused.Code == http.StatusRequestEntityTooLarge {
+		return &Error{
+			Status:  http.StatusRequestEntityTooLarge,
+			Message: doing + ": its event is larger than the event bus accepts; send less text",
+			Err:     err,
+		}
+	}
+	return Unavailable(doing, err)
+}
+
 // Unavailable returns a 503 error saying what could not be done, for a
 // dependency that is down; err is logged, not shown.
 func Unavailable(doing string, err error) error {

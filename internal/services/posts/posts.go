@@ -90,7 +90,7 @@ func (s *Service) create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if ev, err = s.bus.Publish(r.Context(), ev); err != nil {
-		return httpapi.Unavailable("storing the post", err)
+		return httpapi.PublishFailed("storing the post", err)
 	}
 	s.proj.Record(ev)
 	return httpapi.WriteJSON(w, http.StatusCreated, p)

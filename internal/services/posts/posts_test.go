@@ -8,6 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/blogctl/blogctl/internal/event"
+	"github.com/blogctl/blogctl/internal/services/bus"
+	"github.com/blogctl/blogctl/internal/services/bus/bustest"
 	"github.com/blogctl/blogctl/internal/services/posts"
 	st "github.com/blogctl/blogctl/internal/services/projection/servicetest"
 )
@@ -130,4 +132,29 @@ func FuzzCreate(f *testing.F) {
 			t.Errorf("POST /posts %q = %d and stored %d events", body, status, stored)
 		}
 	})
+}
+
+// TestEventTooLargeForTheBus checks that a post under the service's limit
+// whose event is over the bus's gets 413, not a 503 that says to retry,
+// and that nothing is stored.
+func TestEventTooLargeForTheBus(t *testing.T) {
+	url, _ := bustest.Serve(t, bus.Config{MaxBody: 1024})
+	svc := posts.New(posts.Config{Bus: event.NewClient(url, nil), MaxBody: 1 << 20})
+
+	// 200 '<' are 200 bytes in the request and 1,200 in the event, each
+	// escaped as \u003c.
+	st.Check(t, svc.Handler(), []st.Call{
+		{Name: "event over the bus's limit", Method: "POST", Path: "/posts",
+			Body:       `{"title":"` + strings.Repeat("<", 200) + `"}`,
+			WantStatus: 413, WantJSON: st.ErrorBody},
+		{Name: "a post that fits", Method: "POST", Path: "/posts", Body: `{"title":"fits"}`,
+			WantStatus: 201, WantJSON: map[string]any{"id": "<id>", "title": "fits"}},
+	})
+	page, err := event.NewClient(url, nil).Read(context.Background(), 0, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Events) != 1 {
+		t.Errorf("the bus stored %d events, want only the post that fits", len(page.Events))
+	}
 }
