@@ -52,6 +52,13 @@ func TestUpCommandRestartsKilledServices(t *testing.T) {
 		}
 	}
 	checkRestartsInStatus(t, bin, dataDir)
+	// up says a service is ready again on its own next health check, which
+	// may come after this test has seen /readyz answer.
+	for _, name := range []string{blog.EventBus, blog.Query} {
+		waitLong(t, "up to say "+name+" is ready again", func() bool {
+			return strings.Contains(up.stderr.String(), name+" is ready again (restart 1)")
+		})
+	}
 	for _, line := range []string{
 		"event-bus stopped on its own (signal: killed); restarting it in 1s (restart 1)",
 		"event-bus is ready again (restart 1)",
