@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -49,6 +51,7 @@ BLOGCTL_EVENT_BUS_URL, --port from BLOGCTL_PORT, and so on.`,
 // serveFlags are the settings every service shares. A serve subcommand
 // embeds them in its options struct and calls addFlags.
 type serveFlags struct {
+	Host      string
 	Port      int
 	MaxBody   int64
 	LogLevel  string
@@ -63,6 +66,7 @@ func (f *serveFlags) addFlags(cmd *cobra.Command, name string) {
 		panic(err) // a programming error: every serve command names a known service
 	}
 	fs := cmd.Flags()
+	fs.StringVar(&f.Host, "host", "", hostUsage)
 	fs.IntVar(&f.Port, "port", svc.Port, "port to listen on")
 	fs.Int64Var(&f.MaxBody, "max-body", httpapi.DefaultMaxBody,
 		"largest request body accepted, in bytes")
@@ -70,8 +74,11 @@ func (f *serveFlags) addFlags(cmd *cobra.Command, name string) {
 	fs.StringVar(&f.LogFormat, "log-format", "text", "log format: text or json")
 }
 
+// hostUsage documents every serve command's --host.
+const hostUsage = "address to listen on, such as 127.0.0.1 (empty: every address, as a container needs)"
+
 // addr returns the address to listen on.
-func (f *serveFlags) addr() string { return fmt.Sprintf(":%d", f.Port) }
+func (f *serveFlags) addr() string { return net.JoinHostPort(f.Host, strconv.Itoa(f.Port)) }
 
 // logger returns the service's logger, writing to w.
 func (f *serveFlags) logger(w io.Writer, service string) (*slog.Logger, error) {

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"net"
 	"net/url"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +21,7 @@ const gatewayPort = 8080
 // serveGatewayOptions are the settings of "blogctl serve gateway".
 type serveGatewayOptions struct {
 	streams   *Streams
+	host      string
 	port      int
 	logLevel  string
 	logFormat string
@@ -41,6 +44,7 @@ in-cluster names that the Docker target gives the services.`,
 		},
 	}
 	f := cmd.Flags()
+	f.StringVar(&o.host, "host", "", hostUsage)
 	f.IntVar(&o.port, "port", gatewayPort, "port to listen on")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
@@ -71,7 +75,7 @@ func (o *serveGatewayOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	addr := fmt.Sprintf(":%d", o.port)
+	addr := net.JoinHostPort(o.host, strconv.Itoa(o.port))
 	if err := httpapi.ListenAndServe(cmd.Context(), addr, g, log); err != nil {
 		return fmt.Errorf("serving the gateway: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -92,6 +93,7 @@ func TestUpCommandKeepsDataAcrossRuns(t *testing.T) {
 			t.Errorf("status: %s is %s, want ready", h.Name, h.Health)
 		}
 	}
+	checkLoopbackOnly(t, hs)
 
 	var p post
 	if code := sys.call(t, "POST", "/posts/create", map[string]string{"title": "kept"}, &p); code != 201 {
@@ -108,6 +110,34 @@ func TestUpCommandKeepsDataAcrossRuns(t *testing.T) {
 		return sys.call(t, "GET", "/posts", nil, &posts) == 200 && posts[p.ID].Title == "kept"
 	})
 	up.stop(t)
+}
+
+// checkLoopbackOnly checks that no endpoint of a local system answers on
+// this machine's other addresses: the system is for this machine alone.
+func checkLoopbackOnly(t *testing.T, hs []Health) {
+	t.Helper()
+	var other string
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && n.IP.To4() != nil {
+			other = n.IP.String()
+			break
+		}
+	}
+	if other == "" {
+		t.Log("this machine has no address but loopback: not checked that the system answers on loopback alone")
+		return
+	}
+	for _, h := range hs {
+		u, err := url.Parse(h.URL)
+		if err != nil {
+			t.Fatalf("status: %s has URL %q: %v", h.Name, h.URL, err)
+		}
+		if conn, err := net.DialTimeout("tcp", net.JoinHostPort(other, u.Port()), time.Second); err == nil {
+			conn.Close()
+			t.Errorf("%s answers on %s:%s, want it on loopback alone", h.Name, other, u.Port())
+		}
+	}
 }
 
 func TestUpCommandReportsTakenPort(t *testing.T) {

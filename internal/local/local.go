@@ -193,6 +193,7 @@ func (p plan) endpoints() []Endpoint {
 // supervisor's own.
 func (p plan) env(name, dataDir, words string) []string {
 	env := append(os.Environ(),
+		"BLOGCTL_HOST="+p.host,
 		fmt.Sprintf("BLOGCTL_PORT=%d", p.ports[name]),
 		"BLOGCTL_DATA_DIR="+filepath.Join(dataDir, name),
 		"BLOGCTL_EVENT_BUS_URL="+p.url(blog.EventBus),

@@ -66,6 +66,7 @@ func TestPlanEnv(t *testing.T) {
 		last[k] = v
 	}
 	want := map[string]string{
+		"BLOGCTL_HOST":          "127.0.0.1",
 		"BLOGCTL_PORT":          "6005",
 		"BLOGCTL_DATA_DIR":      "/data/event-bus",
 		"BLOGCTL_EVENT_BUS_URL": "http://127.0.0.1:6005",

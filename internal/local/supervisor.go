@@ -76,7 +76,7 @@ func checkPorts(p plan) error {
 	var errs []error
 	for _, s := range blog.Services {
 		port := p.ports[s.Name]
-		ln, err := net.Listen("tcp", fmt.Sprintf(":%d", port))
+		ln, err := net.Listen("tcp", net.JoinHostPort(p.host, strconv.Itoa(port)))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("port %d for %s is taken", port, s.Name))
 			continue
