@@ -89,6 +89,11 @@ func checkContext[T any](contexts map[string]T, name, path string) error {
 	if path != "" {
 		where = path
 	}
+	if len(contexts) == 0 {
+		return fmt.Errorf("found no cluster: %s names no context, or does not exist: name your "+
+			"cluster's file with --kubeconfig or $KUBECONFIG, or run the system without a cluster "+
+			"with --target local", where)
+	}
 	if name == "" {
 		return fmt.Errorf("no current context in %s: pass --context or run "+
 			"\"kubectl config use-context NAME\"", where)

@@ -72,6 +72,25 @@ func TestConnect(t *testing.T) {
 	}
 }
 
+// TestConnectWithoutKubeconfig checks what a new machine with no
+// kubeconfig gets, with no --context or with one: the way to name a
+// cluster's file, and the target that needs none.
+func TestConnectWithoutKubeconfig(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBECONFIG", empty)
+	const want = "found no cluster: the kubeconfig ($KUBECONFIG or ~/.kube/config) names no context, " +
+		"or does not exist: name your cluster's file with --kubeconfig or $KUBECONFIG, or run the " +
+		"system without a cluster with --target local"
+	for _, name := range []string{"", "prod"} {
+		if _, err := Connect(ConnectOptions{Context: name}); err == nil || err.Error() != want {
+			t.Errorf("Connect(context %q) = %v, want %q", name, err, want)
+		}
+	}
+}
+
 func TestCheckUnreachable(t *testing.T) {
 	c, err := Connect(ConnectOptions{Kubeconfig: writeKubeconfig(t)})
 	if err != nil {
