@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 
 	"github.com/blogctl/blogctl/internal/blog"
@@ -76,7 +77,7 @@ func (o *buildOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	engine, err := image.Connect(ctx)
+	engine, err := connectEngine(ctx, "building the images")
 	if err != nil {
 		return err
 	}
@@ -106,6 +107,16 @@ func imageServices(names []string) ([]image.Service, error) {
 		services = append(services, image.Service{Name: s.Name, Port: s.Port})
 	}
 	return services, nil
+}
+
+// connectEngine connects to the Docker engine for doing, which a failure
+// names: "pushing the images needs a Docker engine: ...".
+func connectEngine(ctx context.Context, doing string) (*client.Client, error) {
+	engine, err := image.Connect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s needs a Docker engine: %w", doing, err)
+	}
+	return engine, nil
 }
 
 // findSource returns the blogctl module root: dir if given, or the one that

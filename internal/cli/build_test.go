@@ -41,3 +41,25 @@ func TestBuildAndPushBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestCommandsNameWhatNeedsTheEngine checks that a command that finds no
+// Docker engine says what it was doing, and where it looked.
+func TestCommandsNameWhatNeedsTheEngine(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "unix://"+t.TempDir()+"/no-engine.sock")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"push", "posts"}, "pushing the images needs a Docker engine: no Docker engine reachable at DOCKER_HOST="},
+		{[]string{"build", "posts"}, "building the images needs a Docker engine: no Docker engine reachable at DOCKER_HOST="},
+		{[]string{"status", "--target", "docker"}, "reaching the system on Docker needs a Docker engine"},
+		{[]string{"up", "--target", "docker"}, "running the system on Docker needs a Docker engine"},
+	} {
+		var out, errOut bytes.Buffer
+		cmd := NewRootCmd(&Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+		cmd.SetArgs(tt.args)
+		if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("blogctl %v with no engine = %v, want %q", tt.args, err, tt.want)
+		}
+	}
+}

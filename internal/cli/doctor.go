@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/blogctl/blogctl/internal/deploy/diagnose"
-	"github.com/blogctl/blogctl/internal/deploy/image"
 	"github.com/blogctl/blogctl/internal/deploy/kube"
 )
 
@@ -96,7 +95,7 @@ func (o *doctorOptions) newFixer(ctx context.Context, c *kube.Cluster,
 	if !slices.ContainsFunc(findings, (*diagnose.Finding).Fixable) {
 		return nil, func() {}, nil
 	}
-	engine, err := image.Connect(ctx)
+	engine, err := connectEngine(ctx, "applying the doctor's fixes")
 	if err != nil {
 		return nil, func() {}, err
 	}

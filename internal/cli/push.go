@@ -51,7 +51,7 @@ func (o *pushOptions) run(ctx context.Context) error {
 	for i, s := range services {
 		names[i] = s.Name
 	}
-	engine, err := image.Connect(ctx)
+	engine, err := connectEngine(ctx, "pushing the images")
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ func (o *dockerUpOptions) run(ctx context.Context, s *Streams) error {
 	if err != nil {
 		return err
 	}
-	engine, err := image.Connect(ctx)
+	engine, err := connectEngine(ctx, "running the system on Docker")
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func buildForDocker(ctx context.Context, s *Streams, engine *client.Client, src,
 
 // connectSystem connects to the engine for down, status and logs.
 func connectSystem(ctx context.Context, s *Streams, project string) (*dockertarget.System, func(), error) {
-	engine, err := image.Connect(ctx)
+	engine, err := connectEngine(ctx, "reaching the system on Docker")
 	if err != nil {
 		return nil, nil, err
 	}

@@ -63,7 +63,7 @@ func (o *kubeUpOptions) run(ctx context.Context, s *Streams) error {
 	if err != nil {
 		return err
 	}
-	engine, err := image.Connect(ctx)
+	engine, err := connectEngine(ctx, "building the images")
 	if err != nil {
 		return err
 	}

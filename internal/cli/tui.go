@@ -15,7 +15,6 @@ import (
 
 	"github.com/blogctl/blogctl/internal/deploy/diagnose"
 	"github.com/blogctl/blogctl/internal/deploy/dockertarget"
-	"github.com/blogctl/blogctl/internal/deploy/image"
 	"github.com/blogctl/blogctl/internal/deploy/kube"
 	"github.com/blogctl/blogctl/internal/event"
 	"github.com/blogctl/blogctl/internal/local"
@@ -128,7 +127,7 @@ func (o *tuiOptions) kube(ctx context.Context, opts *tui.Options) error {
 // goes nowhere: the dashboard owns the screen.
 func (o *tuiOptions) fixer(c *kube.Cluster) func(context.Context) (*diagnose.Fixer, func(), error) {
 	return func(ctx context.Context) (*diagnose.Fixer, func(), error) {
-		engine, err := image.Connect(ctx)
+		engine, err := connectEngine(ctx, "applying the doctor's fix")
 		if err != nil {
 			return nil, nil, err
 		}
@@ -157,7 +156,7 @@ func (o *tuiOptions) local(opts *tui.Options) error {
 }
 
 func (o *tuiOptions) docker(ctx context.Context, opts *tui.Options) (func(), error) {
-	engine, err := image.Connect(ctx)
+	engine, err := connectEngine(ctx, "watching the system on Docker")
 	if err != nil {
 		return nil, err
 	}
